@@ -1,0 +1,56 @@
+"""The Flask application: /_mock control plane plus every Coupang path of the spec."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from . import (
+    api,  # noqa: F401  (registers every API group's handlers and control routes)
+    control,
+    docs,
+)
+from .core import Gateway, MockServices
+from .errors import ApiError
+from .settings import Settings
+
+HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def create_app(settings: Settings | None = None, services: MockServices | None = None) -> Flask:
+    services = services or MockServices(settings or Settings.from_env())
+    app = Flask("mock_server")
+    app.extensions["coupang_mock"] = services
+    gateway = Gateway(services)
+
+    @app.before_request
+    def _guard_control() -> None:
+        if request.path.startswith("/_mock"):
+            control.guard()
+
+    control.register(app)
+    docs.register(app)
+
+    def coupang_api(path: str = "") -> Any:
+        return gateway(request)
+
+    app.add_url_rule("/", "coupang_api", coupang_api, methods=HTTP_METHODS)
+    app.add_url_rule("/<path:path>", "coupang_api", coupang_api, methods=HTTP_METHODS)
+
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError) -> Any:
+        return err.to_response()
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> Any:
+        return ApiError(err.code or 500, err.name).to_response()
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Any:
+        logging.getLogger("coupang_mock").exception("unhandled control-plane error")
+        return ApiError(500, "Internal Exception").to_response()
+
+    return app

@@ -1,0 +1,109 @@
+"""The `coupang-mock` command: serve, keys, coverage, contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """A local, stateful Coupang seller OpenAPI (api-gateway.coupang.com) and its contract tests."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--seed", default=None, type=int, help="Seed for ids and generated data (default 0).")
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-throttle", is_flag=True, help="Switch the 10 req/s per-vendor throttle off.")
+@click.option("--no-auth-debug", is_flag=True, help="Do not show the expected string-to-sign in 401 bodies.")
+@click.option("--auth-window", default=None, type=int, help="Allowed signed-date skew in seconds (default 300).")
+@click.option("--vendor-id", default=None, help="Default vendor id (default A00012345).")
+@click.option("--access-key", default=None, help="Default vendor's access key.")
+@click.option("--secret-key", default=None, help="Default vendor's secret key.")
+@click.option("--control-token", default=None, help="Allow /_mock from other hosts, with this X-Mock-Token.")
+def serve(
+    host: str,
+    port: int,
+    seed: int | None,
+    threads: int,
+    no_throttle: bool,
+    no_auth_debug: bool,
+    auth_window: int | None,
+    vendor_id: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    control_token: str | None,
+) -> None:
+    """Run the mock on waitress until Ctrl-C."""
+    from .app import create_app
+    from .server import serve_forever
+
+    settings = Settings.from_env(
+        seed=seed,
+        throttle_enabled=False if no_throttle else None,
+        auth_debug=False if no_auth_debug else None,
+        auth_window_seconds=auth_window,
+        default_vendor_id=vendor_id,
+        default_access_key=access_key,
+        default_secret_key=secret_key,
+        control_token=control_token,
+    )
+    app = create_app(settings)
+    click.echo(f"coupang-mock listening on http://{host}:{port}")
+    click.echo(f"  vendorId   {settings.default_vendor_id}")
+    click.echo(f"  accessKey  {settings.default_access_key}")
+    click.echo(f"  secretKey  {settings.default_secret_key}")
+    click.echo(f"  control    http://{host}:{port}/_mock  (docs: /_mock/docs)")
+    sys.stdout.flush()
+    serve_forever(app, host, port, threads)
+
+
+@main.command()
+@click.option("--base-url", default=None, help="Create a new vendor on a running mock instead of printing the default.")
+def keys(base_url: str | None) -> None:
+    """Print the default vendor's credentials, or create a vendor on a running mock."""
+    if base_url:
+        import requests
+
+        response = requests.post(base_url.rstrip("/") + "/_mock/vendors", json={}, timeout=10)
+        response.raise_for_status()
+        click.echo(json.dumps(response.json(), indent=2))
+        return
+    s = Settings.from_env()
+    click.echo(
+        json.dumps(
+            {"vendorId": s.default_vendor_id, "accessKey": s.default_access_key, "secretKey": s.default_secret_key},
+            indent=2,
+        )
+    )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def coverage(as_json: bool) -> None:
+    """Which spec operations the mock serves, per tag."""
+    from .control import coverage_report
+    from .core import MockServices
+
+    report = coverage_report(MockServices(Settings.from_env()))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    total = served = 0
+    for tag, row in sorted(report.items()):
+        total += row["operations"]
+        served += row["served"]
+        click.echo(f"{tag:12} {row['served']:3}/{row['operations']:<3} served")
+        for op in row["unserved"]:
+            click.echo(f"    - {op} (501)")
+    click.echo(f"{'total':12} {served:3}/{total:<3} served")
+
+
+if __name__ == "__main__":
+    main()

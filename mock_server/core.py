@@ -1,0 +1,225 @@
+"""The request path of the Coupang API surface, one step per method so it reads top to bottom:
+
+route (spec) → authenticate → throttle → faults → validate (spec) → vendor binding
+→ domain handler inside a store transaction → response (+ journal)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask import Request, Response
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from . import spec as spec_module
+from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
+from .clock import TestClock, wall_clock
+from .errors import ApiError, json_response, not_found
+from .faults import FaultInjector
+from .ids import IdFactory
+from .journal import Journal
+from .registry import HANDLERS, TICKERS, Reply, RequestContext
+from .settings import Settings
+from .store import MemoryStore, Store
+from .throttle import WARNING_HEADER, Throttle
+from .validation import OperationValidator
+from .vendors import VendorRegistry
+
+log = logging.getLogger("coupang_mock")
+VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
+# Product create/update carry a stricter limit since 2023-10-12 (common.yaml → rate_limits).
+THROTTLE_CLASSES = {
+    "createSellerProduct": "product-write",
+    "updateSellerProduct": "product-write",
+    "updateSellerProductPartial": "product-write",
+}
+
+
+def _rule_path(path: str) -> str:
+    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+
+
+@dataclass
+class MockServices:
+    """Everything one mock instance owns; injected so tests can swap clock, store or sleep."""
+
+    settings: Settings
+    store: Store = field(default_factory=MemoryStore)
+    clock: TestClock = field(default_factory=TestClock)
+    wall: Callable[[], datetime] = wall_clock
+    document: dict[str, Any] = field(default_factory=spec_module.load)
+
+    def __post_init__(self) -> None:
+        self.vendors = VendorRegistry(self.store, self.settings)
+        self.auth = Authenticator(self.vendors, self.settings.auth_window_seconds, self.settings.key_validity_days)
+        self.throttle = Throttle(self.settings)
+        self.faults = FaultInjector(self.settings.seed)
+        self.journal = Journal(self.settings.journal_size)
+        self.ids = IdFactory(self.settings.seed)
+        self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
+        self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
+        self.url_map = Map(
+            [Rule(_rule_path(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in self.operations.items()],
+            strict_slashes=False,
+        )
+        self.vendors.ensure_default(self.clock.now())
+
+    def served(self, operation_id: str) -> bool:
+        op = self.operations[operation_id]
+        return op.handler_id in HANDLERS
+
+    def reset(self, vendor_id: str | None = None) -> None:
+        if vendor_id:
+            self.store.reset(vendor_id)
+        else:
+            for tenant in self.store.tenants():
+                self.store.reset(tenant)
+        self.throttle.reset(vendor_id)
+        self.journal.clear(vendor_id)
+        if vendor_id is None:
+            self.faults.clear()
+            self.clock.reset()
+
+
+def raw_path(request: Request) -> str:
+    """The path exactly as the client sent (and signed) it, before percent-decoding."""
+    uri = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI")
+    if uri:
+        return uri.split("?", 1)[0]
+    return quote(request.path, safe="/:@!$&'()*+,;=-._~")
+
+
+def run_tickers(tx: Any, now: datetime, services: MockServices) -> None:
+    for tick in TICKERS:
+        tick(tx, now, services)
+
+
+class Gateway:
+    def __init__(self, services: MockServices) -> None:
+        self.s = services
+
+    def __call__(self, request: Request) -> Response:
+        entry: dict[str, Any] = {
+            "at": self.s.wall().isoformat(),
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode("latin-1"),
+        }
+        try:
+            response = self._handle(request, entry)
+        except ApiError as err:
+            response = err.to_response()
+        except Exception:  # a bug in the mock must still look like Coupang, never a traceback
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = ApiError(500, "Internal Exception").to_response()
+        entry["status"] = response.status_code
+        self.s.journal.record(entry)
+        return response
+
+    def _handle(self, request: Request, entry: dict[str, Any]) -> Response:
+        operation_id, path_params = self._route(request)
+        entry["operationId"] = operation_id
+        raw_query = request.query_string.decode("latin-1")
+        auth = self._authenticate(request, raw_query, entry)
+        admission = self.s.throttle.admit(
+            auth.vendor_id, THROTTLE_CLASSES.get(operation_id), self.s.clock.now(auth.vendor_id)
+        )
+        self.s.faults.apply(operation_id, request.method, request.path, auth.vendor_id, self._timeout_ms(request))
+        operation = self.s.operations[operation_id]
+        handler = HANDLERS.get(operation.handler_id)
+        if handler is None:
+            raise ApiError(
+                501,
+                f"coupang-mock does not serve {operation_id} ({operation.method} {operation.path}) yet",
+                extra={"operationId": operation_id},
+            )
+        self._bind_vendor(auth, path_params.get("vendorId"), request.args.get("vendorId"))
+        validator = self.s.validators[operation_id]
+        path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
+        query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
+        body = (
+            validator.parse_body(request.get_data(cache=False), request.content_type)
+            if request.method in {"POST", "PUT", "PATCH", "DELETE"}
+            else None
+        )
+        if isinstance(body, dict):
+            self._bind_vendor(auth, None, None, body.get("vendorId"))
+        reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
+        headers = dict(reply.headers or {})
+        if admission.warning:
+            headers[WARNING_HEADER] = admission.warning
+        return json_response(reply.body, reply.status, headers)
+
+    def _route(self, request: Request) -> tuple[str, dict[str, str]]:
+        adapter = self.s.url_map.bind("mock", path_info=request.path)
+        try:
+            return adapter.match(method=request.method)
+        except NotFound:
+            raise not_found() from None
+        except MethodNotAllowed:
+            raise ApiError(405, f"Request method '{request.method}' not supported") from None
+
+    def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any]) -> AuthResult:
+        try:
+            result = self.s.auth.verify(
+                request.headers.get("Authorization"),
+                request.method,
+                raw_path(request),
+                raw_query,
+                now=self.s.wall(),
+                key_now=self.s.clock.now(),
+            )
+        except AuthFailure as failure:
+            entry["auth"] = failure.message
+            if failure.expected is not None:
+                entry["expectedStringToSign"] = failure.expected
+            raise failure.to_error(self.s.settings.auth_debug) from None
+        entry["auth"] = "ok"
+        entry["vendorId"] = result.vendor_id
+        return result
+
+    def _timeout_ms(self, request: Request) -> int:
+        raw = request.headers.get("X-EXTENDED-TIMEOUT", "")
+        return int(raw) if raw.isdigit() else self.s.settings.gateway_timeout_ms
+
+    @staticmethod
+    def _bind_vendor(auth: AuthResult, in_path: str | None, in_query: str | None, in_body: Any = None) -> None:
+        """The key owns one vendorId; a malformed one in the path is a wrong path (404)."""
+        if in_path is not None and not VENDOR_ID_RE.match(in_path):
+            raise not_found()
+        if any(v is not None and v != auth.vendor_id for v in (in_path, in_query, in_body)):
+            raise ApiError(400, VENDOR_MISMATCH)
+
+    def _dispatch(
+        self,
+        handler: Callable[[RequestContext], Any],
+        operation_id: str,
+        auth: AuthResult,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        request: Request,
+    ) -> Reply:
+        with self.s.store.transaction(auth.vendor_id) as tx:
+            now = self.s.clock.now(auth.vendor_id)
+            run_tickers(tx, now, self.s)
+            ctx = RequestContext(
+                services=self.s,
+                operation=self.s.operations[operation_id],
+                vendor_id=auth.vendor_id,
+                path_params=path,
+                query=query,
+                body=body,
+                tx=tx,
+                now=now,
+                headers=dict(request.headers),
+            )
+            result = handler(ctx)
+        return result if isinstance(result, Reply) else Reply(result)

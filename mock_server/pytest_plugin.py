@@ -1,0 +1,101 @@
+"""pytest fixtures for integrators: `coupang_mock`, `coupang_client`, `coupang_clock`.
+
+The server starts once per session in a thread (waitress on a free 127.0.0.1 port); every test
+gets its own vendor, so tests are isolated without restarting anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+import requests
+
+from client import CoupangClient
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("coupang-mock")
+    group.addoption("--coupang-mock-throttle", action="store_true", help="keep the 10 req/s throttle on in fixtures")
+    group.addoption("--coupang-mock-seed", type=int, default=0, help="seed of the in-process mock")
+
+
+@dataclass
+class MockHandle:
+    base_url: str
+    vendor_id: str
+    access_key: str
+    secret_key: str
+    services: Any  # mock_server.core.MockServices of the in-process server
+
+    def control(self, method: str, path: str, json: Any = None, **params: Any) -> Any:
+        """Call /_mock…; raises for an error status so tests fail loudly."""
+        response = requests.request(
+            method, f"{self.base_url}/_mock{path}", json=json, params=params or None, timeout=30
+        )
+        if response.status_code >= 400:
+            raise AssertionError(f"control {method} {path} -> {response.status_code}: {response.text}")
+        return response.json() if response.content else None
+
+    def client(self, **kwargs: Any) -> CoupangClient:
+        return CoupangClient(self.access_key, self.secret_key, self.vendor_id, base_url=self.base_url, **kwargs)
+
+    def reset(self) -> None:
+        self.control("POST", "/reset", vendorId=self.vendor_id)
+
+
+@dataclass
+class ClockControl:
+    handle: MockHandle
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self.handle.control("GET", "/clock", vendorId=self.handle.vendor_id)["now"])
+
+    def advance(self, seconds: float) -> datetime:
+        body = {"advanceSeconds": seconds, "vendorId": self.handle.vendor_id}
+        return datetime.fromisoformat(self.handle.control("POST", "/clock", json=body)["now"])
+
+    def set(self, moment: datetime) -> datetime:
+        body = {"now": moment.isoformat(), "vendorId": self.handle.vendor_id}
+        return datetime.fromisoformat(self.handle.control("POST", "/clock", json=body)["now"])
+
+
+@pytest.fixture(scope="session")
+def coupang_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from mock_server.app import create_app
+    from mock_server.server import start_in_thread
+    from mock_server.settings import Settings
+
+    settings = Settings.from_env(
+        seed=request.config.getoption("--coupang-mock-seed"),
+        throttle_enabled=bool(request.config.getoption("--coupang-mock-throttle")),
+    )
+    app = create_app(settings)
+    running = start_in_thread(app)
+    running.services = app.extensions["coupang_mock"]  # type: ignore[attr-defined]
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def coupang_mock(coupang_mock_server: Any) -> Iterator[MockHandle]:
+    base = coupang_mock_server.base_url
+    created = requests.post(f"{base}/_mock/vendors", json={}, timeout=30).json()
+    handle = MockHandle(
+        base, created["vendorId"], created["accessKey"], created["secretKey"], coupang_mock_server.services
+    )
+    yield handle
+    handle.reset()
+
+
+@pytest.fixture
+def coupang_client(coupang_mock: MockHandle) -> CoupangClient:
+    return coupang_mock.client()
+
+
+@pytest.fixture
+def coupang_clock(coupang_mock: MockHandle) -> ClockControl:
+    return ClockControl(coupang_mock)

@@ -1,0 +1,83 @@
+"""Where API-group modules declare what they serve: spec handlers and control-plane routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core import MockServices
+    from .spec import Operation
+    from .store import Tx
+
+
+@dataclass
+class RequestContext:
+    """Everything a domain handler may use; it never touches Flask's request."""
+
+    services: MockServices
+    operation: Operation
+    vendor_id: str
+    path_params: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+    tx: Tx
+    now: datetime
+    headers: dict[str, str]
+
+    def next_id(self, kind: str, digits: int = 10) -> int:
+        return self.services.ids.next(self.tx, kind, digits)
+
+
+@dataclass
+class Reply:
+    body: Any
+    status: int = 200
+    headers: dict[str, str] | None = None
+
+
+Handler = Callable[[RequestContext], Any]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*operation_ids: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for operation_id in operation_ids:
+            if operation_id in HANDLERS:
+                raise RuntimeError(f"{operation_id} has two handlers")
+            HANDLERS[operation_id] = func
+        return func
+
+    return register
+
+
+@dataclass(frozen=True)
+class ControlRoute:
+    rule: str
+    methods: tuple[str, ...]
+    func: Callable[..., Any]
+
+
+CONTROL_ROUTES: list[ControlRoute] = []
+
+# Timed behaviour (auto-approval, courier progression, auto-confirmation) is caught up lazily:
+# every transaction first runs these with the tenant's current test-clock time.
+Ticker = Callable[["Tx", datetime, "MockServices"], None]
+TICKERS: list[Ticker] = []
+
+
+def ticker(func: Ticker) -> Ticker:
+    TICKERS.append(func)
+    return func
+
+
+def control(rule: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A control-plane route under /_mock; func(services, body, **path_params) -> (body, status)."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        CONTROL_ROUTES.append(ControlRoute(rule, methods, func))
+        return func
+
+    return register

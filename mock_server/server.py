@@ -1,0 +1,45 @@
+"""Running the app on waitress (a production WSGI server), in the foreground or in a thread."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import Flask
+from waitress.server import create_server
+
+
+@dataclass
+class RunningServer:
+    host: str
+    port: int
+    _server: object
+    _thread: threading.Thread
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        # Closing the listening socket is enough: the loop thread is a daemon and keep-alive
+        # connections of clients would otherwise hold a join for their idle time-out.
+        self._server.close()  # type: ignore[attr-defined]
+        self._server.task_dispatcher.shutdown(timeout=1)  # type: ignore[attr-defined]
+
+
+def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningServer:
+    """Start on a free port (port=0) and return at once; used by the pytest plugin."""
+    server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
+    thread = threading.Thread(target=server.run, name="coupang-mock", daemon=True)
+    thread.start()
+    return RunningServer(host, int(server.effective_port), server, thread)  # type: ignore[union-attr]
+
+
+def serve_forever(app: Flask, host: str, port: int, threads: int) -> None:
+    server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()

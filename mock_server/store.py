@@ -1,0 +1,116 @@
+"""State store: per-tenant (vendor) collections of JSON documents behind a small interface.
+
+Domain code only sees `Tx` (get/put/delete/items/next_seq) inside `Store.transaction(tenant)`.
+A transaction either commits every write or none (an exception rolls it back), so a refused or
+crashing request never leaves state half-written. Values are plain JSON-compatible dicts, which is
+what lets a multi-process store (SQLite, Redis …) replace the in-memory one without touching
+domain code.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+Document = dict[str, Any]
+SYSTEM_TENANT = "_system"
+
+
+class Tx(Protocol):
+    tenant: str
+
+    def get(self, kind: str, key: str | int) -> Document | None: ...
+    def put(self, kind: str, key: str | int, value: Document) -> None: ...
+    def delete(self, kind: str, key: str | int) -> None: ...
+    def items(self, kind: str) -> list[tuple[str, Document]]: ...
+    def next_seq(self, kind: str) -> int: ...
+
+
+class Store(Protocol):
+    def transaction(self, tenant: str) -> Any: ...  # context manager yielding Tx
+    def reset(self, tenant: str | None = None) -> None: ...
+    def tenants(self) -> list[str]: ...
+
+
+class _MemoryTx:
+    """Reads see this transaction's own writes; writes land on commit only."""
+
+    def __init__(self, tenant: str, data: dict[str, dict[str, Document]], seqs: dict[str, int]) -> None:
+        self.tenant = tenant
+        self._data = data
+        self._seqs = seqs
+        self._writes: dict[tuple[str, str], Document | None] = {}
+        self._seq_writes: dict[str, int] = {}
+
+    def get(self, kind: str, key: str | int) -> Document | None:
+        skey = str(key)
+        value = self._writes[kind, skey] if (kind, skey) in self._writes else self._data.get(kind, {}).get(skey)
+        return copy.deepcopy(value) if value is not None else None
+
+    def put(self, kind: str, key: str | int, value: Document) -> None:
+        self._writes[(kind, str(key))] = copy.deepcopy(value)
+
+    def delete(self, kind: str, key: str | int) -> None:
+        self._writes[(kind, str(key))] = None
+
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        merged = dict(self._data.get(kind, {}))
+        for (k, key), value in self._writes.items():
+            if k != kind:
+                continue
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return [(key, copy.deepcopy(value)) for key, value in merged.items()]
+
+    def next_seq(self, kind: str) -> int:
+        value = self._seq_writes.get(kind, self._seqs.get(kind, 0)) + 1
+        self._seq_writes[kind] = value
+        return value
+
+    def commit(self) -> None:
+        for (kind, key), value in self._writes.items():
+            bucket = self._data.setdefault(kind, {})
+            if value is None:
+                bucket.pop(key, None)
+            else:
+                bucket[key] = value
+        self._seqs.update(self._seq_writes)
+
+
+class MemoryStore:
+    """In-process store; one lock per tenant serialises that tenant's requests only."""
+
+    def __init__(self) -> None:
+        self._tenants: dict[str, dict[str, dict[str, Document]]] = {}
+        self._seqs: dict[str, dict[str, int]] = {}
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, tenant: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(tenant, threading.RLock())
+
+    @contextmanager
+    def transaction(self, tenant: str) -> Iterator[_MemoryTx]:
+        with self._lock(tenant):
+            with self._guard:
+                data = self._tenants.setdefault(tenant, {})
+                seqs = self._seqs.setdefault(tenant, {})
+            tx = _MemoryTx(tenant, data, seqs)
+            yield tx
+            tx.commit()
+
+    def reset(self, tenant: str | None = None) -> None:
+        tenants = [tenant] if tenant else list(self._tenants)
+        for name in tenants:
+            with self._lock(name):
+                self._tenants.pop(name, None)
+                self._seqs.pop(name, None)
+
+    def tenants(self) -> list[str]:
+        return [t for t in self._tenants if t != SYSTEM_TENANT]

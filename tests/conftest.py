@@ -1,0 +1,107 @@
+"""Fixtures of the project's own tests. The integrator-facing fixtures come from the plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from client import CoupangClient, RetryPolicy
+from mock_server import spec
+from mock_server.app import create_app
+from mock_server.clock import TestClock
+from mock_server.core import MockServices
+from mock_server.registry import HANDLERS, Reply, handles
+from mock_server.server import RunningServer, start_in_thread
+from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def fixture_document() -> dict[str, Any]:
+    document = spec.load_copy()
+    extra = yaml.safe_load((FIXTURES / "fixture_paths.yaml").read_text(encoding="utf-8"))
+    document["paths"].update(extra["paths"])
+    document["tags"].extend(extra["tags"])
+    return document
+
+
+def _register_fixture_handlers() -> None:
+    if "fixtureEcho" in HANDLERS:
+        return
+
+    @handles("fixtureEcho")
+    def echo(ctx: Any) -> dict[str, Any]:
+        return {"code": 200, "message": "OK", "data": {"query": ctx.query, "vendorId": ctx.vendor_id}}
+
+    @handles("fixtureCreateThing")
+    def create(ctx: Any) -> dict[str, Any]:
+        thing_id = ctx.next_id("thing", 18)
+        ctx.tx.put("things", thing_id, {"thingId": thing_id, **ctx.body})
+        return {"code": 200, "message": "OK", "data": thing_id}
+
+    @handles("fixtureGetThing")
+    def get(ctx: Any) -> Any:
+        thing = ctx.tx.get("things", ctx.path_params["thingId"])
+        if thing is None:
+            return Reply({"code": 404, "message": "not found"}, 404)
+        return {"code": 200, "message": "OK", "data": thing}
+
+    @handles("fixtureTouchThing")
+    def touch(ctx: Any) -> dict[str, Any]:
+        return {"code": 200, "message": "OK", "data": ctx.operation.operation_id}
+
+    @handles("fixtureBoom")
+    def boom(ctx: Any) -> dict[str, Any]:
+        ctx.tx.put("things", 1, {"half": "written"})
+        raise RuntimeError("a bug in a handler")
+
+
+_register_fixture_handlers()
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock(frozen_at=START)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture
+def services(settings: Settings, clock: TestClock) -> MockServices:
+    return MockServices(settings, clock=clock, document=fixture_document())
+
+
+@pytest.fixture
+def app(services: MockServices) -> Any:
+    return create_app(services=services)
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[RunningServer]:
+    running = start_in_thread(app)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(server: RunningServer) -> CoupangClient:
+    return CoupangClient(
+        DEFAULT_ACCESS_KEY,
+        DEFAULT_SECRET_KEY,
+        DEFAULT_VENDOR_ID,
+        base_url=server.base_url,
+        retry=RetryPolicy(max_retries=0),
+    )
+
+
+ECHO = f"/v2/providers/openapi/apis/api/v5/vendors/{DEFAULT_VENDOR_ID}/fixture/echo"
+THINGS = f"/v2/providers/openapi/apis/api/v4/vendors/{DEFAULT_VENDOR_ID}/fixture/things"

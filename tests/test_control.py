@@ -1,0 +1,127 @@
+"""The /_mock control plane: vendors, reset, clock, journal, loopback guard, coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from client import CoupangClient, RetryPolicy
+from tests.conftest import THINGS
+
+
+def _control(server: Any, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return requests.request(method, server.base_url + "/_mock" + path, timeout=10, **kwargs)
+
+
+def test_create_and_get_vendor(server: Any) -> None:
+    created = _control(server, "POST", "/vendors", json={})
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) >= {"vendorId", "accessKey", "secretKey"}
+    assert _control(server, "GET", f"/vendors/{body['vendorId']}").json()["accessKey"] == body["accessKey"]
+    named = _control(server, "POST", "/vendors", json={"vendorId": "B00000001"}).json()
+    assert named["vendorId"] == "B00000001"
+    assert _control(server, "POST", "/vendors", json={"vendorId": "B00000001"}).status_code == 409
+    assert _control(server, "POST", "/vendors", json={"vendorId": "bad"}).status_code == 400
+    assert _control(server, "GET", "/vendors/Z99999999").status_code == 404
+
+
+def test_new_vendor_can_call_and_is_isolated(server: Any, services: Any) -> None:
+    vendor = _control(server, "POST", "/vendors").json()
+    client = CoupangClient(
+        vendor["accessKey"],
+        vendor["secretKey"],
+        vendor["vendorId"],
+        base_url=server.base_url,
+        retry=RetryPolicy(max_retries=0),
+    )
+    path = THINGS.replace("A00012345", vendor["vendorId"])
+    thing = client.request("POST", path, body={"vendorId": vendor["vendorId"], "name": "mine"}).data
+    assert client.request("GET", f"{path}/{thing}").data["name"] == "mine"
+    with services.store.transaction("A00012345") as tx:
+        assert tx.items("things") == []
+    assert _control(server, "POST", "/reset", params={"vendorId": vendor["vendorId"]}).status_code == 200
+    with services.store.transaction(vendor["vendorId"]) as tx:
+        assert tx.items("things") == []
+    # credentials survive a tenant reset
+    assert client.request("POST", path, body={"vendorId": vendor["vendorId"], "name": "again"}).status == 200
+
+
+def test_reset_all_keeps_the_default_vendor(server: Any, client: CoupangClient, services: Any) -> None:
+    client.request("POST", THINGS, body={"vendorId": "A00012345", "name": "x"})
+    assert _control(server, "POST", "/reset").json() == {"reset": "all"}
+    with services.store.transaction("A00012345") as tx:
+        assert tx.items("things") == []
+    assert client.request("POST", THINGS, body={"vendorId": "A00012345", "name": "x"}).status == 200
+
+
+def test_clock_moves_globally_and_per_vendor(server: Any) -> None:
+    start = _control(server, "GET", "/clock").json()["now"]
+    assert start.startswith("2026-03-02T01:00:00")
+    assert (
+        _control(server, "POST", "/clock", json={"advanceSeconds": 3600})
+        .json()["now"]
+        .startswith("2026-03-02T02:00:00")
+    )
+    assert (
+        _control(server, "POST", "/clock", json={"now": "2026-05-01T09:00:00+09:00"})
+        .json()["now"]
+        .startswith("2026-05-01T00:00:00")
+    )
+    per_vendor = _control(server, "POST", "/clock", json={"advanceSeconds": 86400, "vendorId": "A00012345"}).json()[
+        "now"
+    ]
+    assert per_vendor.startswith("2026-05-02T00:00:00")
+    assert _control(server, "GET", "/clock").json()["now"].startswith("2026-05-01T00:00:00")
+    assert _control(server, "GET", "/clock", params={"vendorId": "A00012345"}).json()["now"] == per_vendor
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"advanceSeconds": "x"}, {"now": "yesterday"}, {"now": "2026-01-01T00:00:00"}],
+    ids=["empty", "not-number", "not-date", "no-offset"],
+)
+def test_clock_rejects_bad_input(server: Any, body: dict[str, Any]) -> None:
+    response = _control(server, "POST", "/clock", json=body)
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"ratePerSecond": -1}, {"burst": 0}, {"enabled": "yes"}, "not-an-object"],
+)
+def test_throttle_rejects_bad_input(server: Any, body: Any) -> None:
+    assert _control(server, "PUT", "/throttle", json=body).status_code == 400
+
+
+def test_control_plane_is_loopback_only_unless_token(app: Any, services: Any) -> None:
+    test_client = app.test_client()
+    remote = {"REMOTE_ADDR": "10.1.2.3"}
+    assert test_client.get("/_mock/clock", environ_base=remote).status_code == 403
+    services.settings.control_token = "s3cret"
+    assert test_client.get("/_mock/clock", environ_base=remote).status_code == 403
+    assert test_client.get("/_mock/clock", environ_base=remote, headers={"X-Mock-Token": "s3cret"}).status_code == 200
+
+
+def test_coverage_and_openapi(server: Any) -> None:
+    report = _control(server, "GET", "/coverage").json()
+    assert report["fixture"]["operations"] == 7
+    assert report["fixture"]["served"] == 6
+    assert report["fixture"]["unserved"] == ["fixtureUnserved"]
+    document = _control(server, "GET", "/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+
+
+def test_journal_limit_validation(server: Any) -> None:
+    assert _control(server, "GET", "/journal", params={"limit": "x"}).status_code == 400
+
+
+def test_docs_page_is_served_offline(server: Any) -> None:
+    page = _control(server, "GET", "/docs")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["Content-Type"]
+    assert "fixtureEcho" in page.text
+    assert "http://" not in page.text.replace(server.base_url, "") or "cdn" not in page.text.lower()

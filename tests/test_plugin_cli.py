@@ -1,0 +1,57 @@
+"""The pytest plugin fixtures (as an integrator uses them) and the CLI commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from click.testing import CliRunner
+
+from client import CoupangClient
+from mock_server.cli import main
+from mock_server.pytest_plugin import ClockControl, MockHandle
+
+
+def test_plugin_fixtures_give_an_isolated_vendor(
+    coupang_mock: MockHandle, coupang_client: CoupangClient, coupang_clock: ClockControl
+) -> None:
+    assert coupang_client.vendor_id == coupang_mock.vendor_id != "A00012345"
+    vendor = coupang_mock.control("GET", f"/vendors/{coupang_mock.vendor_id}")
+    assert vendor["accessKey"] == coupang_client.access_key
+    before = coupang_clock.now()
+    after = coupang_clock.advance(3600)
+    assert after - before >= timedelta(seconds=3600)
+    # a signed call with the fixture's client is authenticated (404: no such route in the spec)
+    response = coupang_client.session.get(coupang_mock.base_url + "/v2/providers/none", timeout=10)
+    assert response.status_code == 404
+
+
+def test_two_tests_get_two_vendors(coupang_mock: MockHandle, coupang_mock_server: object) -> None:
+    other = coupang_mock.control("POST", "/vendors", json={})
+    assert other["vendorId"] != coupang_mock.vendor_id
+
+
+def test_cli_keys_prints_default_credentials() -> None:
+    result = CliRunner().invoke(main, ["keys"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {
+        "vendorId": "A00012345",
+        "accessKey": "00000000-0000-0000-0000-000000000000",
+        "secretKey": "fake-secret-key-for-test-vectors-only",
+    }
+
+
+def test_cli_coverage_lists_every_tag() -> None:
+    result = CliRunner().invoke(main, ["coverage", "--json"])
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert all({"operations", "served", "unserved"} <= set(row) for row in report.values())
+    text = CliRunner().invoke(main, ["coverage"])
+    assert text.exit_code == 0 and "total" in text.output
+
+
+def test_cli_serve_help_names_the_flags() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for flag in ("--port", "--seed", "--no-throttle", "--no-auth-debug", "--control-token"):
+        assert flag in result.output

@@ -1,0 +1,187 @@
+"""Throttling on the test clock, fault injection, and the 3-second gateway time-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from client import CoupangClient, RateLimitError, RetryPolicy, ServerError
+from mock_server.clock import TestClock
+from mock_server.throttle import WARNING_HEADER
+from tests.conftest import ECHO, THINGS
+
+QUERY = {"status": "ACCEPT"}
+
+
+def _control(server: Any, method: str, path: str, json: Any = None) -> requests.Response:
+    return requests.request(method, server.base_url + "/_mock" + path, json=json, timeout=10)
+
+
+def test_eleventh_request_in_one_second_is_429(client: CoupangClient) -> None:
+    for _ in range(10):
+        client.request("GET", ECHO, QUERY)
+    with pytest.raises(RateLimitError) as err:
+        client.request("GET", ECHO, QUERY)
+    assert err.value.status == 429
+    assert err.value.body["code"] == "ERROR" and err.value.message == "Too Many Requests"
+
+
+def test_warning_header_near_the_limit(client: CoupangClient) -> None:
+    headers = [client.request("GET", ECHO, QUERY).raw.headers.get(WARNING_HEADER) for _ in range(10)]
+    assert all(h is None for h in headers[:8])
+    assert all(h for h in headers[8:])
+
+
+def test_tokens_refill_on_the_test_clock(client: CoupangClient, clock: TestClock) -> None:
+    for _ in range(10):
+        client.request("GET", ECHO, QUERY)
+    with pytest.raises(RateLimitError):
+        client.request("GET", ECHO, QUERY)
+    clock.advance(0.5)
+    for _ in range(5):
+        client.request("GET", ECHO, QUERY)
+    with pytest.raises(RateLimitError):
+        client.request("GET", ECHO, QUERY)
+
+
+def test_block_period_after_violation(server: Any, client: CoupangClient, clock: TestClock) -> None:
+    assert (
+        _control(
+            server, "PUT", "/throttle", {"vendorId": "A00012345", "ratePerSecond": 2, "burst": 2, "blockSeconds": 60}
+        ).status_code
+        == 200
+    )
+    client.request("GET", ECHO, QUERY)
+    client.request("GET", ECHO, QUERY)
+    with pytest.raises(RateLimitError):
+        client.request("GET", ECHO, QUERY)
+    clock.advance(30)
+    with pytest.raises(RateLimitError):
+        client.request("GET", ECHO, QUERY)
+    clock.advance(31)
+    client.request("GET", ECHO, QUERY)
+
+
+def test_throttle_can_be_switched_off(server: Any, client: CoupangClient) -> None:
+    assert _control(server, "PUT", "/throttle", {"enabled": False}).json()["enabled"] is False
+    for _ in range(30):
+        client.request("GET", ECHO, QUERY)
+
+
+def test_client_backs_off_and_retries_429(server: Any, clock: TestClock) -> None:
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    retrying = CoupangClient(
+        "00000000-0000-0000-0000-000000000000",
+        "fake-secret-key-for-test-vectors-only",
+        "A00012345",
+        base_url=server.base_url,
+        sleep=sleep,
+        seed=1,
+    )
+    for _ in range(12):
+        retrying.request("GET", ECHO, QUERY)
+    assert slept and all(0 < s <= 8 for s in slept)
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "check"),
+    [
+        (
+            {"status": 500, "body": {"code": 500, "message": "Internal Exception"}},
+            500,
+            lambda r: r.json()["message"] == "Internal Exception",
+        ),
+        (
+            {"preset": "akamai-403"},
+            403,
+            lambda r: "Access Denied" in r.text and r.headers["Content-Type"].startswith("text/html"),
+        ),
+        ({"preset": "upstream-521"}, 521, lambda r: r.json()["message"].startswith("connection timed out")),
+        ({"latencyMs": 3500, "virtualLatency": True}, 504, lambda r: r.json()["code"] == "ERROR"),
+    ],
+    ids=["500", "akamai-403", "521", "latency-504"],
+)
+def test_fault_injection(server: Any, fault: dict[str, Any], status: int, check: Any) -> None:
+    created = _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "count": 1, **fault})
+    assert created.status_code == 201
+    client = CoupangClient(
+        "00000000-0000-0000-0000-000000000000",
+        "fake-secret-key-for-test-vectors-only",
+        "A00012345",
+        base_url=server.base_url,
+        retry=RetryPolicy(max_retries=0),
+    )
+    with pytest.raises(Exception) as err:
+        client.request("GET", ECHO, QUERY)
+    assert err.value.status == status  # type: ignore[attr-defined]
+    assert check(err.value.response)  # type: ignore[attr-defined]
+    client.request("GET", ECHO, QUERY)  # count=1: the next call goes through
+    assert _control(server, "GET", "/faults").json() == []
+
+
+def test_extended_timeout_lets_slow_calls_through(server: Any, client: CoupangClient) -> None:
+    _control(server, "POST", "/faults", {"pathPrefix": ECHO, "latencyMs": 5000, "virtualLatency": True})
+    with pytest.raises(ServerError) as err:
+        client.request("GET", ECHO, QUERY)
+    assert err.value.status == 504
+    assert err.value.message == "Request timed out, if the situation continues consider applying timeout extension."
+    assert client.request("GET", ECHO, QUERY, headers={"X-EXTENDED-TIMEOUT": "90000"}).status == 200
+
+
+def test_real_latency_is_slept(server: Any, services: Any, client: CoupangClient) -> None:
+    slept: list[float] = []
+    services.faults._sleep = slept.append
+    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "latencyMs": 1200})
+    assert client.request("GET", ECHO, QUERY).status == 200
+    assert slept == [1.2]
+
+
+def test_probability_zero_never_fires_and_faults_clear(server: Any, client: CoupangClient) -> None:
+    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "status": 500, "probability": 0})
+    for _ in range(5):
+        client.request("GET", ECHO, QUERY)
+    assert _control(server, "DELETE", "/faults").status_code == 200
+    assert _control(server, "GET", "/faults").json() == []
+
+
+def test_server_errors_are_retried_for_gets(server: Any) -> None:
+    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "status": 503, "count": 2})
+    client = CoupangClient(
+        "00000000-0000-0000-0000-000000000000",
+        "fake-secret-key-for-test-vectors-only",
+        "A00012345",
+        base_url=server.base_url,
+        sleep=lambda s: None,
+    )
+    assert client.request("GET", ECHO, QUERY).status == 200
+
+
+def test_server_errors_are_not_retried_for_posts(server: Any) -> None:
+    _control(server, "POST", "/faults", {"operationId": "fixtureCreateThing", "status": 503, "count": 1})
+    client = CoupangClient(
+        "00000000-0000-0000-0000-000000000000",
+        "fake-secret-key-for-test-vectors-only",
+        "A00012345",
+        base_url=server.base_url,
+        sleep=lambda s: None,
+    )
+    with pytest.raises(ServerError):
+        client.request("POST", THINGS, body={"vendorId": "A00012345", "name": "x"})
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{}, {"status": 500, "bogus": 1}, {"preset": "nope"}, {"status": 500, "probability": 2}],
+    ids=["empty", "unknown-field", "bad-preset", "bad-probability"],
+)
+def test_bad_fault_definitions_are_400(server: Any, fault: dict[str, Any]) -> None:
+    response = _control(server, "POST", "/faults", fault)
+    assert response.status_code == 400
+    assert response.json()["message"]
