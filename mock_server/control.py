@@ -179,6 +179,13 @@ def openapi() -> Any:
     return json_response(services().document)
 
 
+@bp.get("/transitions")
+def transitions() -> Any:
+    from .domains.fsm import transition_coverage
+
+    return json_response(transition_coverage())
+
+
 @bp.get("/coverage")
 def coverage() -> Any:
     return json_response(coverage_report(services()))

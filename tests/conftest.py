@@ -72,7 +72,8 @@ def clock() -> TestClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings()
+    """Throttle off: domain tests make many calls on a frozen clock (test_throttle_faults turns it on)."""
+    return Settings(throttle_enabled=False)
 
 
 @pytest.fixture

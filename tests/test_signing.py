@@ -20,7 +20,7 @@ from client.signing import (
     signature,
     string_to_sign,
 )
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings
+from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 COMMON = Path(__file__).resolve().parents[2] / "shared" / "reference" / "common.yaml"
 VECTORS = [
@@ -79,11 +79,6 @@ def test_encode_query_keeps_coupang_style() -> None:
         == "createdAtFrom=2025-11-01%2B09:00&status=ACCEPT"
     )
     assert encode_query([("a", [1, 2]), ("b", None), ("c", True)]) == "a=1&a=2&c=true"
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(throttle_enabled=False)
 
 
 SESSION = requests.Session()

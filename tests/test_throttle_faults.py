@@ -9,10 +9,16 @@ import requests
 
 from client import CoupangClient, RateLimitError, RetryPolicy, ServerError
 from mock_server.clock import TestClock
+from mock_server.settings import Settings
 from mock_server.throttle import WARNING_HEADER
 from tests.conftest import ECHO, THINGS
 
 QUERY = {"status": "ACCEPT"}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(throttle_enabled=True)
 
 
 def _control(server: Any, method: str, path: str, json: Any = None) -> requests.Response:
