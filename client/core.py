@@ -56,7 +56,11 @@ class ApiResponse:
         return self.body.get("data") if isinstance(self.body, dict) and "data" in self.body else self.body
 
 
-class CoupangClient:
+class BaseClient:
+    """Signing, sending, retrying and raising; `CoupangClient` adds one method per operation."""
+
+    last_response: ApiResponse | None = None
+
     def __init__(
         self,
         access_key: str,
@@ -113,6 +117,12 @@ class CoupangClient:
         if response.status_code >= 400:
             raise _error(result)
         return result
+
+    def send_raw(
+        self, method: str, path: str, query_string: str = "", body: Any = None, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """One signed attempt, no retries, no exceptions: for harnesses that judge the answer themselves."""
+        return self._send(method.upper(), path, query_string, body, headers)
 
     def _send(
         self, method: str, path: str, query_string: str, body: Any, headers: Mapping[str, str] | None

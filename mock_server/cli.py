@@ -105,5 +105,84 @@ def coverage(as_json: bool) -> None:
     click.echo(f"{'total':12} {served:3}/{total:<3} served")
 
 
+@main.command()
+@click.argument("method")
+@click.argument("path")
+@click.argument("query", default="")
+def sign(method: str, path: str, query: str) -> None:
+    """Print an Authorization header for METHOD PATH [QUERY] (keys from COUPANG_ACCESS_KEY/COUPANG_SECRET_KEY).
+
+    QUERY is the raw, already-encoded query string without '?'. Used by the harness's replay lines.
+    """
+    import os
+
+    from client.signing import sign as make_header
+
+    access = os.environ.get("COUPANG_ACCESS_KEY", Settings.from_env().default_access_key)
+    secret = os.environ.get("COUPANG_SECRET_KEY", Settings.from_env().default_secret_key)
+    click.echo(make_header(access, secret, method, path, query))
+
+
+@main.command()
+@click.option("--base-url", default=None, help="Target; default: an in-process mock on a free port.")
+@click.option("--access-key", envvar="COUPANG_ACCESS_KEY", default=None)
+@click.option("--secret-key", envvar="COUPANG_SECRET_KEY", default=None)
+@click.option("--vendor-id", envvar="COUPANG_VENDOR_ID", default=None)
+@click.option("--operations", default=None, help="Comma-separated operationIds.")
+@click.option("--tags", default=None, help="Comma-separated tags (API groups).")
+@click.option("--max-examples", default=5, show_default=True, type=int)
+@click.option("--seed", "seed_value", default=0, show_default=True, type=int)
+@click.option("--allow-writes", is_flag=True, help="Also run write operations against a non-mock target.")
+@click.option("--rate", default=None, type=float, help="Requests per second (default 8 against non-mock targets).")
+@click.option("--junit-xml", type=click.Path(dir_okay=False), default=None)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None, help="JSON report file.")
+def contract(
+    base_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    vendor_id: str | None,
+    operations: str | None,
+    tags: str | None,
+    max_examples: int,
+    seed_value: int,
+    allow_writes: bool,
+    rate: float | None,
+    junit_xml: str | None,
+    report_file: str | None,
+) -> None:
+    """Check a Coupang API surface (this mock, another mock, or production read-only) against specs/."""
+    from contract_tests.session import run_contract
+
+    report = run_contract(
+        base_url=base_url,
+        access_key=access_key,
+        secret_key=secret_key,
+        vendor_id=vendor_id,
+        operations=operations.split(",") if operations else None,
+        tags=tags.split(",") if tags else None,
+        max_examples=max_examples,
+        seed_value=seed_value,
+        allow_writes=allow_writes,
+        rate=rate,
+    )
+    summary = report.to_json()["summary"]
+    for failure in report.failures:
+        click.echo(f"FAIL {failure.operation_id} [{failure.check}] {failure.message}\n  reproduce: {failure.curl}\n")
+    if report.transitions:
+        for machine, row in report.transitions.items():
+            click.echo(f"transitions {machine}: {row['covered']}/{row['total']} edges exercised")
+    click.echo(
+        f"{summary['run']} operations run, {summary['skipped']} skipped, {summary['requests']} requests, "
+        f"{summary['failures']} failures"
+    )
+    if junit_xml:
+        with open(junit_xml, "w", encoding="utf-8") as fh:
+            fh.write(report.junit_xml())
+    if report_file:
+        with open(report_file, "w", encoding="utf-8") as fh:
+            json.dump(report.to_json(), fh, ensure_ascii=False, indent=2)
+    sys.exit(0 if report.ok else 1)
+
+
 if __name__ == "__main__":
     main()

@@ -21,6 +21,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("coupang-mock")
     group.addoption("--coupang-mock-throttle", action="store_true", help="keep the 10 req/s throttle on in fixtures")
     group.addoption("--coupang-mock-seed", type=int, default=0, help="seed of the in-process mock")
+    # contract harness (pytest --pyargs contract_tests …)
+    group.addoption("--coupang-base-url", default=None, help="contract target (default: an in-process mock)")
+    group.addoption("--coupang-access-key", default=None)
+    group.addoption("--coupang-secret-key", default=None)
+    group.addoption("--coupang-vendor-id", default=None)
+    group.addoption(
+        "--coupang-allow-writes", action="store_true", help="run write operations against a non-mock target"
+    )
+    group.addoption("--coupang-max-examples", type=int, default=5)
+    group.addoption("--coupang-seed", type=int, default=0)
+    group.addoption("--coupang-operations", default=None, help="comma-separated operationIds")
+    group.addoption("--coupang-tags", default=None, help="comma-separated tags")
 
 
 @dataclass
