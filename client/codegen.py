@@ -55,16 +55,24 @@ def _doc(op: spec_module.Operation) -> list[str]:
     return [line.replace('"""', "'''").replace("\\", "\\\\") for line in lines]
 
 
-def _method(op: spec_module.Operation) -> list[str]:
+def arguments(op: spec_module.Operation) -> list[tuple[dict[str, Any], str]]:
+    """(parameter, keyword argument name) for every path/query parameter, required ones first."""
     params = [p for p in op.parameters if p.get("in") in ("path", "query")]
-    args: list[str] = []
-    mapping: list[str] = []
+    named: list[tuple[dict[str, Any], str]] = []
     seen: set[str] = set()
     for p in sorted(params, key=lambda p: (not p.get("required"), p["in"] != "path")):
         arg = snake(p["name"])
         if arg in seen or arg in {"self", "body"}:
             arg = f"{p['in']}_{arg}"
         seen.add(arg)
+        named.append((p, arg))
+    return named
+
+
+def _method(op: spec_module.Operation) -> list[str]:
+    args: list[str] = []
+    mapping: list[str] = []
+    for p, arg in arguments(op):
         ptype = py_type(p.get("schema", {}))
         defaulted = not p.get("required") or p["name"] == "vendorId"
         args.append(f"{arg}: {ptype} | None = None" if defaulted else f"{arg}: {ptype}")

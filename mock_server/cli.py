@@ -55,13 +55,17 @@ def serve(
         control_token=control_token,
     )
     app = create_app(settings)
-    click.echo(f"coupang-mock listening on http://{host}:{port}")
-    click.echo(f"  vendorId   {settings.default_vendor_id}")
-    click.echo(f"  accessKey  {settings.default_access_key}")
-    click.echo(f"  secretKey  {settings.default_secret_key}")
-    click.echo(f"  control    http://{host}:{port}/_mock  (docs: /_mock/docs)")
-    sys.stdout.flush()
-    serve_forever(app, host, port, threads)
+
+    def announce(base_url: str) -> None:
+        click.echo(f"coupang-mock listening on {base_url}")
+        click.echo(f"  vendorId   {settings.default_vendor_id}")
+        click.echo(f"  accessKey  {settings.default_access_key}")
+        click.echo(f"  secretKey  {settings.default_secret_key}")
+        click.echo(f"  control    {base_url}/_mock  (docs: {base_url}/_mock/docs)")
+        sys.stdout.flush()
+
+    serve_forever(app, host, port, threads, announce)
+    click.echo("coupang-mock stopped")
 
 
 @main.command()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
@@ -35,8 +37,20 @@ def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads:
     return RunningServer(host, int(server.effective_port), server, thread)  # type: ignore[union-attr]
 
 
-def serve_forever(app: Flask, host: str, port: int, threads: int) -> None:
+def serve_forever(
+    app: Flask, host: str, port: int, threads: int, on_ready: Callable[[str], None] | None = None
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, then close the socket and return (exit code 0)."""
     server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A shell starts background jobs with SIGINT ignored; a server must still stop on it.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if on_ready:
+        on_ready(f"http://{host}:{server.effective_port}")  # type: ignore[union-attr]
     try:
         server.run()
     except KeyboardInterrupt:

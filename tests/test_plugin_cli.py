@@ -55,3 +55,35 @@ def test_cli_serve_help_names_the_flags() -> None:
     assert result.exit_code == 0
     for flag in ("--port", "--seed", "--no-throttle", "--no-auth-debug", "--control-token"):
         assert flag in result.output
+
+
+def test_serve_runs_on_waitress_and_stops_on_ctrl_c() -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("coupang-mock listening on http://127.0.0.1:")
+        base_url = first.split()[-1]
+        banner = "".join(proc.stdout.readline() for _ in range(4))
+        assert "A00012345" in banner and "fake-secret-key-for-test-vectors-only" in banner
+        assert requests.get(base_url + "/_mock/clock", timeout=5).status_code == 200
+        assert requests.get(base_url + "/_mock/clock", timeout=5).headers.get("Server") == "coupang-mock"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
