@@ -118,7 +118,7 @@ def test_payload_is_unwrapped_and_raw_kept() -> None:
         pytest.skip("no operations in the spec yet")
     family_name = next(iter(generated.FAMILIES))
     family = getattr(client, family_name)
-    op_id, (method, path, _tag) = next((k, v) for k, v in generated.OPERATIONS.items() if snake(v[2]) == family_name)
+    op_id = next(k for k, v in generated.OPERATIONS.items() if snake(v[2]) == family_name)
     op = OPERATIONS[op_id]
     kwargs = {arg: 1 for p, arg in arguments(op) if p.get("required") and p["name"] != "vendorId"}
     if op.body_required:
