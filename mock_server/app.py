@@ -16,12 +16,15 @@ from . import (
 from .core import Gateway, MockServices
 from .errors import ApiError
 from .settings import Settings
+from .store import open_store
 
 HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def create_app(settings: Settings | None = None, services: MockServices | None = None) -> Flask:
-    services = services or MockServices(settings or Settings.from_env())
+    if services is None:
+        settings = settings or Settings.from_env()
+        services = MockServices(settings, store=open_store(settings.store_url))
     app = Flask("mock_server")
     app.extensions["coupang_mock"] = services
     gateway = Gateway(services)

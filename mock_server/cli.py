@@ -27,6 +27,9 @@ def main() -> None:
 @click.option("--access-key", default=None, help="Default vendor's access key.")
 @click.option("--secret-key", default=None, help="Default vendor's secret key.")
 @click.option("--control-token", default=None, help="Allow /_mock from other hosts, with this X-Mock-Token.")
+@click.option(
+    "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
+)
 def serve(
     host: str,
     port: int,
@@ -39,6 +42,7 @@ def serve(
     access_key: str | None,
     secret_key: str | None,
     control_token: str | None,
+    store_url: str | None,
 ) -> None:
     """Run the mock on waitress until Ctrl-C."""
     from .app import create_app
@@ -53,6 +57,7 @@ def serve(
         default_access_key=access_key,
         default_secret_key=secret_key,
         control_token=control_token,
+        store_url=store_url,
     )
     app = create_app(settings)
 

@@ -39,6 +39,7 @@ class Settings:
     default_secret_key: str = DEFAULT_SECRET_KEY
     frozen_clock: bool = False
     journal_size: int = 1000
+    store_url: str = "memory"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

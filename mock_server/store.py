@@ -10,6 +10,7 @@ domain code.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,3 +115,108 @@ class MemoryStore:
 
     def tenants(self) -> list[str]:
         return [t for t in self._tenants if t != SYSTEM_TENANT]
+
+
+class SqliteStore:
+    """The same interface on one SQLite file: state survives restarts and can be shared by processes.
+
+    Each transaction is an SQLite IMMEDIATE transaction, so writers of any process serialise and a
+    failed request rolls back exactly like the in-memory store.
+    """
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self._path = path
+        self._local = threading.local()
+        self._sqlite3 = sqlite3
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS docs (tenant TEXT, kind TEXT, key TEXT, seq INTEGER, value TEXT, PRIMARY KEY (tenant, kind, key))"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS seqs (tenant TEXT, kind TEXT, value INTEGER, PRIMARY KEY (tenant, kind))"
+            )
+
+    def _connect(self) -> Any:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self, tenant: str) -> Iterator[_SqliteTx]:
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteTx(tenant, db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def reset(self, tenant: str | None = None) -> None:
+        db = self._connect()
+        where, args = ("WHERE tenant = ?", (tenant,)) if tenant else ("", ())
+        db.execute(f"DELETE FROM docs {where}", args)
+        db.execute(f"DELETE FROM seqs {where}", args)
+
+    def tenants(self) -> list[str]:
+        rows = self._connect().execute("SELECT DISTINCT tenant FROM docs WHERE tenant != ?", (SYSTEM_TENANT,))
+        return [row[0] for row in rows]
+
+
+class _SqliteTx:
+    def __init__(self, tenant: str, db: Any) -> None:
+        self.tenant = tenant
+        self._db = db
+
+    def get(self, kind: str, key: str | int) -> Document | None:
+        row = self._db.execute(
+            "SELECT value FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key))
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, key: str | int, value: Document) -> None:
+        existing = self._db.execute(
+            "SELECT seq FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key))
+        ).fetchone()
+        order = (
+            existing[0]
+            if existing
+            else self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM docs WHERE tenant=? AND kind=?", (self.tenant, kind)
+            ).fetchone()[0]
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO docs (tenant, kind, key, seq, value) VALUES (?, ?, ?, ?, ?)",
+            (self.tenant, kind, str(key), order, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def delete(self, kind: str, key: str | int) -> None:
+        self._db.execute("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key)))
+
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        rows = self._db.execute(
+            "SELECT key, value FROM docs WHERE tenant=? AND kind=? ORDER BY seq", (self.tenant, kind)
+        )
+        return [(key, json.loads(value)) for key, value in rows]
+
+    def next_seq(self, kind: str) -> int:
+        row = self._db.execute("SELECT value FROM seqs WHERE tenant=? AND kind=?", (self.tenant, kind)).fetchone()
+        value = (row[0] if row else 0) + 1
+        self._db.execute(
+            "INSERT OR REPLACE INTO seqs (tenant, kind, value) VALUES (?, ?, ?)", (self.tenant, kind, value)
+        )
+        return value
+
+
+def open_store(url: str | None) -> Store:
+    """`memory` (default) or `sqlite:///path/to/file.db`."""
+    if not url or url == "memory":
+        return MemoryStore()
+    if url.startswith("sqlite:///"):
+        return SqliteStore(url[len("sqlite:///") :])
+    raise ValueError(f"unknown store {url!r}: use memory or sqlite:///path")

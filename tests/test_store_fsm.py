@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_server.domains.fsm import IllegalTransition, StateMachine, transition_coverage
 from mock_server.ids import IdFactory
-from mock_server.store import MemoryStore
+from mock_server.store import MemoryStore, SqliteStore, open_store
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    counter = iter(range(1000))
+    return lambda: MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / f"s{next(counter)}.db"))
+
 
 DOOR = StateMachine(
     name="test-door",
@@ -22,8 +31,8 @@ DOOR = StateMachine(
 )
 
 
-def test_transaction_commits_or_rolls_back() -> None:
-    store = MemoryStore()
+def test_transaction_commits_or_rolls_back(make_store: Any) -> None:
+    store = make_store()
     with store.transaction("A") as tx:
         tx.put("k", 1, {"v": 1})
     with pytest.raises(RuntimeError), store.transaction("A") as tx:
@@ -35,8 +44,8 @@ def test_transaction_commits_or_rolls_back() -> None:
         assert tx.items("k") == [("1", {"v": 1})]
 
 
-def test_tenants_are_isolated_and_reset_separately() -> None:
-    store = MemoryStore()
+def test_tenants_are_isolated_and_reset_separately(make_store: Any) -> None:
+    store = make_store()
     for tenant in ("A", "B"):
         with store.transaction(tenant) as tx:
             tx.put("k", 1, {"t": tenant})
@@ -47,8 +56,8 @@ def test_tenants_are_isolated_and_reset_separately() -> None:
         assert tx.get("k", 1) == {"t": "B"}
 
 
-def test_values_are_copies() -> None:
-    store = MemoryStore()
+def test_values_are_copies(make_store: Any) -> None:
+    store = make_store()
     doc = {"list": [1]}
     with store.transaction("A") as tx:
         tx.put("k", 1, doc)
@@ -72,6 +81,21 @@ def test_ids_are_deterministic_and_sized(seed: int, digits: int) -> None:
     assert first == ids()
     assert all(len(str(value)) == digits for value in first)
     assert len(set(first)) == 3
+
+
+def test_sqlite_state_survives_a_new_store_object(tmp_path: Any) -> None:
+    path = str(tmp_path / "state.db")
+    with SqliteStore(path).transaction("A") as tx:
+        tx.put("k", 1, {"shipmentBoxId": 123456789012345678})
+        assert tx.next_seq("box") == 1
+    with open_store(f"sqlite:///{path}").transaction("A") as tx:
+        assert tx.get("k", 1) == {"shipmentBoxId": 123456789012345678}
+        assert tx.next_seq("box") == 2
+
+
+def test_open_store_rejects_unknown_urls() -> None:
+    with pytest.raises(ValueError):
+        open_store("redis://x")
 
 
 @pytest.mark.parametrize(("state", "event", "target"), [(s, e, t) for s, e, t in DOOR.edges()])
