@@ -8,8 +8,1243 @@ from .families import Family
 
 # operationId -> (HTTP method, path template, tag)
 OPERATIONS: dict[str, tuple[str, str, str]] = {
+    'checkAutoCategoryAgreed': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed', 'categories'),
+    'checkDisplayCategoryStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status', 'categories'),
+    'getCategoryRelatedMetas': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/category-related-metas/display-category-codes/{displayCategoryCode}', 'categories'),
+    'getDisplayCategory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}', 'categories'),
+    'listDisplayCategories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories', 'categories'),
+    'predictCategory': ('POST', '/v2/providers/openapi/apis/api/v1/categorization/predict', 'categories'),
+    'createDownloadCoupon': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons', 'coupons'),
+    'createDownloadCouponItems': ('PUT', '/v2/providers/marketplace_openapi/apis/api/v1/coupon-items', 'coupons'),
+    'createFreeContract': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/create/non_contract_info', 'coupons'),
+    'createInstantCoupon': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons'),
+    'createInstantCouponItems': ('POST', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
+    'expireDownloadCoupons': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/expire', 'coupons'),
+    'expireInstantCoupon': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}', 'coupons'),
+    'expireInstantCouponItems': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
+    'getCouponBudgets': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/budgets', 'coupons'),
+    'getCouponContract': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract', 'coupons'),
+    'getDownloadCoupon': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/{couponId}', 'coupons'),
+    'getDownloadCouponTransactionStatus': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/transactionStatus', 'coupons'),
+    'getInstantCoupon': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons'),
+    'getInstantCouponItem': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items/{id}', 'coupons'),
+    'getInstantCouponRequestStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/requested/{requestedId}', 'coupons'),
+    'listCouponContracts': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/list', 'coupons'),
+    'listInstantCouponItemsByStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
+    'listInstantCouponsByOrderId': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/{orderId}/coupons', 'coupons'),
+    'listInstantCouponsByOrderIdV1': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons', 'coupons'),
+    'listInstantCouponsByStatus': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupons', 'coupons'),
+    'confirmCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/confirms', 'cs'),
+    'getCallCenterInquiry': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/callCenterInquiries/{inquiryId}', 'cs'),
+    'getCallCenterInquiryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId}', 'cs'),
+    'listCallCenterInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/callCenterInquiries', 'cs'),
+    'listCallCenterInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries', 'cs'),
+    'listOnlineInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/onlineInquiries', 'cs'),
+    'listOnlineInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries', 'cs'),
+    'replyCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies', 'cs'),
+    'replyOnlineInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies', 'cs'),
+    'confirmExchangeReceipt': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges'),
+    'confirmExchangeReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges'),
+    'listExchangeRequests': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests', 'exchanges'),
+    'rejectExchangeRequest': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges'),
+    'rejectExchangeRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges'),
+    'uploadExchangeInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/invoices', 'exchanges'),
+    'createOutboundShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
+    'createOutboundShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
+    'createReturnShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics'),
+    'createReturnShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics'),
+    'getReturnShippingCentersByCode': ('GET', '/v2/providers/openapi/apis/api/v3/return/shipping-places/center-code', 'logistics'),
+    'getReturnShippingCentersByCodeV2': ('GET', '/v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code', 'logistics'),
+    'listOutboundShippingPlaces': ('GET', '/v2/providers/marketplace_openapi/apis/api/v2/vendor/shipping-place/outbound', 'logistics'),
+    'listOutboundShippingPlacesV1': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound', 'logistics'),
+    'listOutboundShippingPlacesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
+    'listReturnShippingCenters': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics'),
+    'listReturnShippingCentersV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics'),
+    'updateOutboundShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics'),
+    'updateOutboundShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics'),
+    'updateReturnShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics'),
+    'updateReturnShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics'),
+    'applyBookCashback': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
+    'changeVendorItemBestPriceGuarantee': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorId}/{vendorItemId}/best-price-guaranteed-3p/{bestPriceGuaranteed3P}', 'misc'),
+    'deleteBookCashback': ('DELETE', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
+    'getBookCashback': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
+    'getBrand': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/{brandId}', 'misc'),
+    'getCategoryMetasByCategoryId': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}', 'misc'),
+    'getRgOrder': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}', 'misc'),
+    'listEnrolledBrands': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/enrolled', 'misc'),
+    'listExposureProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/products', 'misc'),
+    'listRgInventorySummaries': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries', 'misc'),
+    'listRgOrders': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders', 'misc'),
+    'searchBrands': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/search', 'misc'),
+    'acknowledgeOrdersheets': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
+    'acknowledgeOrdersheetsPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
+    'acknowledgeOrdersheetsV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
+    'acknowledgeOrdersheetsV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
+    'cancelOrderItems': ('POST', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel', 'orders'),
+    'cancelOrderItemsV5': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel', 'orders'),
+    'completeLongTermUndelivery': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/completeLongTermUndelivery', 'orders'),
+    'getOrdersheetByShipmentboxid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders'),
+    'getOrdersheetByShipmentboxidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders'),
+    'getOrdersheetHistory': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders'),
+    'getOrdersheetHistoryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders'),
+    'getOrdersheetsByOrderid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/{orderId}/ordersheets', 'orders'),
+    'getOrdersheetsByOrderidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets', 'orders'),
+    'listOrdersheets': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets', 'orders'),
+    'listOrdersheetsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets', 'orders'),
+    'markAlreadyShipped': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders'),
+    'markAlreadyShippedPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders'),
+    'stopShipment': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders'),
+    'stopShipmentPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders'),
+    'updateInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/updateInvoices', 'orders'),
+    'uploadInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/invoices', 'orders'),
+    'createSellerProduct': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
+    'deleteSellerProduct': ('DELETE', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products'),
+    'getSellerProduct': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products'),
+    'getSellerProductInflowStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status', 'products'),
+    'getSellerProductPartial': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products'),
+    'getSellerProductsByExternalSku': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/external-vendor-sku-codes/{externalVendorSkuCode}', 'products'),
+    'getVendorItemInventory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/inventories', 'products'),
+    'listSellerProductStatusHistories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories', 'products'),
+    'listSellerProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
+    'listSellerProductsTimeFrame': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame', 'products'),
+    'optInAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-in', 'products'),
+    'optInAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-in', 'products'),
+    'optOutAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-out', 'products'),
+    'optOutAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out', 'products'),
+    'requestSellerProductApproval': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals', 'products'),
+    'resumeVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/resume', 'products'),
+    'stopVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/stop', 'products'),
+    'updateSellerProduct': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
+    'updateSellerProductPartial': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products'),
+    'updateVendorItemOriginalPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/original-prices/{originalPrice}', 'products'),
+    'updateVendorItemPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/prices/{price}', 'products'),
+    'updateVendorItemQuantity': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/quantities/{quantity}', 'products'),
+    'approveReturnRequest': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
+    'approveReturnRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
+    'approveReturnRequestV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
+    'approveReturnRequestV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
+    'confirmReturnReceipt': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
+    'confirmReturnReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
+    'confirmReturnReceiptV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
+    'confirmReturnReceiptV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
+    'getReturnRequest': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests/{receiptId}', 'returns'),
+    'getReturnRequestV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}', 'returns'),
+    'listReturnRequests': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests', 'returns'),
+    'listReturnRequestsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests', 'returns'),
+    'listReturnWithdrawalsByIds': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawList', 'returns'),
+    'listReturnWithdrawalsByPeriod': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests', 'returns'),
+    'registerReturnPickupInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual', 'returns'),
+    'getRevenueHistory': ('GET', '/v2/providers/openapi/apis/api/v1/revenue-history', 'settlement'),
+    'getSettlementHistories': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/settlement-histories', 'settlement'),
 }
 
 
+class CategoriesApi(Family):
+    """Operations tagged `categories`."""
+
+    def check_auto_category_agreed(self, *, vendor_id: str | None = None) -> Any:
+        """카테고리 자동 매칭 서비스 동의 확인 — Check whether the seller agreed to the automatic category-matching service
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('checkAutoCategoryAgreed', [('path', 'vendorId', vendor_id)], None)
+
+    def check_display_category_status(self, *, display_category_code: str) -> Any:
+        """카테고리 유효성 검사 — Check whether a display category can be used
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('checkDisplayCategoryStatus', [('path', 'displayCategoryCode', display_category_code)], None)
+
+    def get_category_related_metas(self, *, display_category_code: str) -> Any:
+        """카테고리 메타정보 조회 — Get the meta information of a leaf category (options, notices, documents, certifications)
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/category-related-metas/display-category-codes/{displayCategoryCode}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCategoryRelatedMetas', [('path', 'displayCategoryCode', display_category_code)], None)
+
+    def get_display_category(self, *, display_category_code: str) -> Any:
+        """카테고리 조회 — Get one display category with its direct children
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getDisplayCategory', [('path', 'displayCategoryCode', display_category_code)], None)
+
+    def list_display_categories(self, *, registration_type: str | None = None, locale: str | None = None) -> Any:
+        """카테고리 목록조회 — List the whole display-category tree
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listDisplayCategories', [('query', 'registrationType', registration_type), ('query', 'locale', locale)], None)
+
+    def predict_category(self, *, body: Any) -> Any:
+        """카테고리 추천 — Recommend a leaf category from product information (machine learning)
+        
+        POST /v2/providers/openapi/apis/api/v1/categorization/predict
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('predictCategory', [], body)
+
+
+class CouponsApi(Family):
+    """Operations tagged `coupons`."""
+
+    def create_download_coupon(self, *, body: Any) -> Any:
+        """[다운로드쿠폰] 생성 — Create a downloadable coupon
+        
+        POST /v2/providers/marketplace_openapi/apis/api/v1/coupons
+        Errors: HTTP 400, 401, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('createDownloadCoupon', [], body)
+
+    def create_download_coupon_items(self, *, body: Any) -> Any:
+        """[다운로드쿠폰] 아이템 생성 — Attach options to a downloadable coupon
+        
+        PUT /v2/providers/marketplace_openapi/apis/api/v1/coupon-items
+        Errors: HTTP 400, 401, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('createDownloadCouponItems', [], body)
+
+    def create_free_contract(self, *, vendor_id: str | None = None) -> Any:
+        """자유 계약 생성 — Create the free (non-contract) contract [legacy]
+        
+        POST /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/create/non_contract_info
+        Deprecated.
+        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('createFreeContract', [('path', 'vendorId', vendor_id)], None)
+
+    def create_instant_coupon(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """[즉시할인쿠폰] 생성 — Create an instant discount coupon (asynchronous)
+        
+        POST /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('createInstantCoupon', [('path', 'vendorId', vendor_id)], body)
+
+    def create_instant_coupon_items(self, *, vendor_id: str | None = None, coupon_id: int, body: Any) -> Any:
+        """[즉시할인쿠폰] 아이템 생성 — Attach options to an instant coupon (asynchronous)
+        
+        POST /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('createInstantCouponItems', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id)], body)
+
+    def expire_download_coupons(self, *, body: Any) -> Any:
+        """[다운로드쿠폰] 파기 — Expire downloadable coupons
+        
+        POST /v2/providers/marketplace_openapi/apis/api/v1/coupons/expire
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('expireDownloadCoupons', [], body)
+
+    def expire_instant_coupon(self, *, vendor_id: str | None = None, coupon_id: int, action: str) -> Any:
+        """[즉시할인쿠폰] 파기 — Expire (destroy) an instant discount coupon (asynchronous)
+        
+        PUT /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('expireInstantCoupon', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'action', action)], None)
+
+    def expire_instant_coupon_items(self, *, vendor_id: str | None = None, coupon_id: int, action: str, body: Any) -> Any:
+        """쿠폰아이템 파기 — Detach options from an instant coupon (asynchronous) [legacy]
+        
+        PUT /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
+        Deprecated.
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('expireInstantCouponItems', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'action', action)], body)
+
+    def get_coupon_budgets(self, *, vendor_id: str | None = None, contract_id: int | None = None, target_month: str | None = None) -> Any:
+        """(공통)예산현황 조회 — Get coupon budget status
+        
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/budgets
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCouponBudgets', [('path', 'vendorId', vendor_id), ('query', 'contractId', contract_id), ('query', 'targetMonth', target_month)], None)
+
+    def get_coupon_contract(self, *, vendor_id: str | None = None, contract_id: int) -> Any:
+        """(공통)계약서 단건 조회 — Get one coupon contract
+        
+        GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCouponContract', [('path', 'vendorId', vendor_id), ('query', 'contractId', contract_id)], None)
+
+    def get_download_coupon(self, *, coupon_id: int) -> Any:
+        """[다운로드쿠폰] 단건 조회(couponId) — Get one downloadable coupon
+        
+        GET /v2/providers/marketplace_openapi/apis/api/v1/coupons/{couponId}
+        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getDownloadCoupon', [('path', 'couponId', coupon_id)], None)
+
+    def get_download_coupon_transaction_status(self, *, request_transaction_id: str) -> Any:
+        """[다운로드쿠폰] 요청상태 확인 — Get the result of a download-coupon item attach or expiry
+        
+        GET /v2/providers/marketplace_openapi/apis/api/v1/coupons/transactionStatus
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getDownloadCouponTransactionStatus', [('query', 'requestTransactionId', request_transaction_id)], None)
+
+    def get_instant_coupon(self, *, vendor_id: str | None = None, coupon_id: int) -> Any:
+        """[즉시할인쿠폰] 단건 조회(couponId) — Get one instant discount coupon
+        
+        GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getInstantCoupon', [('path', 'vendorId', vendor_id), ('query', 'couponId', coupon_id)], None)
+
+    def get_instant_coupon_item(self, *, vendor_id: str | None = None, coupon_id: int, id: int, type: str) -> Any:
+        """[즉시할인쿠폰] 단건 조회(couponItemId) / [즉시할인쿠폰] 단건 조회(vendorItemId) — Get one coupon item by couponItemId or by vendorItemId
+        
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items/{id}
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getInstantCouponItem', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('path', 'id', id), ('query', 'type', type)], None)
+
+    def get_instant_coupon_request_status(self, *, vendor_id: str | None = None, requested_id: str) -> Any:
+        """[즉시할인쿠폰] 요청상태 확인 — Get the result of an asynchronous instant-coupon request
+        
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/requested/{requestedId}
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('getInstantCouponRequestStatus', [('path', 'vendorId', vendor_id), ('path', 'requestedId', requested_id)], None)
+
+    def list_coupon_contracts(self, *, vendor_id: str | None = None) -> Any:
+        """(공통)계약서 목록 조회 — List coupon contracts
+        
+        GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/list
+        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listCouponContracts', [('path', 'vendorId', vendor_id)], None)
+
+    def list_instant_coupon_items_by_status(self, *, vendor_id: str | None = None, coupon_id: int, status: str, page: int | None = None, size: int | None = None, sort: str | None = None) -> Any:
+        """[즉시할인쿠폰] 아이템 목록 조회(status) — List the options of an instant coupon by status
+        
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listInstantCouponItemsByStatus', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort)], None)
+
+    def list_instant_coupons_by_order_id(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        """[즉시할인쿠폰] 목록 조회(orderId) — List the instant coupons applied to an order
+        
+        GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/{orderId}/coupons
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listInstantCouponsByOrderId', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+
+    def list_instant_coupons_by_order_id_v1(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        """주문번호로 쿠폰 적용 아이템 조회 — List the instant coupons applied to an order (v1)
+        
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons
+        Deprecated.
+        Older path version of `list_instant_coupons_by_order_id`.
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listInstantCouponsByOrderIdV1', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+
+    def list_instant_coupons_by_status(self, *, vendor_id: str | None = None, status: str, page: int | None = None, size: int | None = None, sort: str | None = None) -> Any:
+        """[즉시할인쿠폰] 목록 조회(status) — List instant coupons by status
+        
+        GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupons
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listInstantCouponsByStatus', [('path', 'vendorId', vendor_id), ('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort)], None)
+
+
+class CsApi(Family):
+    """Operations tagged `cs`."""
+
+    def confirm_call_center_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
+        """쿠팡 고객센터 문의확인 — Confirm a call-center transfer (TRANSFER status)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/confirms
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmCallCenterInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
+
+    def get_call_center_inquiry(self, *, inquiry_id: int) -> Any:
+        """쿠팡 고객센터 문의 단건 조회 — Get one call-center inquiry
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/callCenterInquiries/{inquiryId}
+        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCallCenterInquiry', [('path', 'inquiryId', inquiry_id)], None)
+
+    def get_call_center_inquiry_v4(self, *, inquiry_id: int) -> Any:
+        """쿠팡 고객센터 문의 단건 조회 — Get one call-center inquiry (v4, legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId}
+        Older path version of `get_call_center_inquiry`.
+        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCallCenterInquiryV4', [('path', 'inquiryId', inquiry_id)], None)
+
+    def list_call_center_inquiries(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, partner_counseling_status: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """쿠팡 고객센터 문의조회 — List Coupang call-center inquiries
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/callCenterInquiries
+        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listCallCenterInquiries', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_call_center_inquiries_v4(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, partner_counseling_status: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """쿠팡 고객센터 문의조회 — List Coupang call-center inquiries (v4, legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries
+        Older path version of `list_call_center_inquiries`.
+        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listCallCenterInquiriesV4', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_online_inquiries(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, answered_type: str, inquiry_start_at: str, inquiry_end_at: str, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """상품별 고객문의 조회 — List product Q&A inquiries
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/onlineInquiries
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOnlineInquiries', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_online_inquiries_v4(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, answered_type: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """상품별 고객문의 조회 — List product Q&A inquiries (v4, legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries
+        Older path version of `list_online_inquiries`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOnlineInquiriesV4', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def reply_call_center_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
+        """쿠팡 고객센터 문의답변 — Answer a call-center inquiry
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('replyCallCenterInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
+
+    def reply_online_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
+        """상품별 고객문의 답변 — Answer a product Q&A inquiry
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('replyOnlineInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
+
+
+class ExchangesApi(Family):
+    """Operations tagged `exchanges`."""
+
+    def confirm_exchange_receipt(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        """교환요청상품 입고 확인처리 — Confirm that the item collected for an exchange arrived (RECEIPT → PROGRESS)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmExchangeReceipt', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+
+    def confirm_exchange_receipt_patch(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        """교환요청상품 입고 확인처리 — Confirm that the item collected for an exchange arrived (PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmExchangeReceiptPatch', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+
+    def list_exchange_requests(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        """교환요청 목록조회 — List exchange requests by request date (at most 7 days)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listExchangeRequests', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def reject_exchange_request(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        """교환요청 거부 처리 — Reject an exchange request (SOLDOUT or WITHDRAW only)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('rejectExchangeRequest', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+
+    def reject_exchange_request_patch(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        """교환요청 거부 처리 — Reject an exchange request (PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('rejectExchangeRequestPatch', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+
+    def upload_exchange_invoice(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        """교환상품 송장 업로드 처리 — Upload the invoice of the replacement item
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/invoices
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('uploadExchangeInvoice', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+
+
+class LogisticsApi(Family):
+    """Operations tagged `logistics`."""
+
+    def create_outbound_shipping_center(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """출고지 생성 — Create an outbound shipping place
+        
+        POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('createOutboundShippingCenter', [('path', 'vendorId', vendor_id)], body)
+
+    def create_outbound_shipping_center_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """출고지 생성 — Create an outbound shipping place (v4 path)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters
+        Older path version of `create_outbound_shipping_center`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('createOutboundShippingCenterV4', [('path', 'vendorId', vendor_id)], body)
+
+    def create_return_shipping_center(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """반품지 생성 — Create a return shipping center
+        
+        POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('createReturnShippingCenter', [('path', 'vendorId', vendor_id)], body)
+
+    def create_return_shipping_center_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """반품지 생성 — Create a return shipping center (v4 path)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters
+        Older path version of `create_return_shipping_center`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('createReturnShippingCenterV4', [('path', 'vendorId', vendor_id)], body)
+
+    def get_return_shipping_centers_by_code(self, *, return_center_codes: list[str]) -> Any:
+        """반품지 단건 조회 — Get return shipping centers by center code
+        
+        GET /v2/providers/openapi/apis/api/v3/return/shipping-places/center-code
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getReturnShippingCentersByCode', [('query', 'returnCenterCodes', return_center_codes)], None)
+
+    def get_return_shipping_centers_by_code_v2(self, *, return_center_codes: list[str]) -> Any:
+        """반품지 단건 조회 — Get return shipping centers by center code (greatwall_api v2 path)
+        
+        GET /v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code
+        Deprecated.
+        Older path version of `get_return_shipping_centers_by_code`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getReturnShippingCentersByCodeV2', [('query', 'returnCenterCodes', return_center_codes)], None)
+
+    def list_outbound_shipping_places(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """출고지 조회 — Query outbound shipping places
+        
+        GET /v2/providers/marketplace_openapi/apis/api/v2/vendor/shipping-place/outbound
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOutboundShippingPlaces', [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_outbound_shipping_places_v1(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """출고지 조회 — Query outbound shipping places (v1 path)
+        
+        GET /v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound
+        Older path version of `list_outbound_shipping_places`.
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOutboundShippingPlacesV1', [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_outbound_shipping_places_v4(self, *, vendor_id: str | None = None, search_type: str, query_vendor_id: str | None = None, outbound_shipping_place_codes: list[int] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """출고지 목록 조회 — List outbound shipping places (v4, docs2019 shape)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters
+        Deprecated.
+        Older path version of `list_outbound_shipping_places`.
+        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOutboundShippingPlacesV4', [('path', 'vendorId', vendor_id), ('query', 'searchType', search_type), ('query', 'vendorId', query_vendor_id), ('query', 'outboundShippingPlaceCodes', outbound_shipping_place_codes), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_return_shipping_centers(self, *, vendor_id: str | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """반품지 목록 조회 — List return shipping centers
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnShippingCenters', [('path', 'vendorId', vendor_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def list_return_shipping_centers_v4(self, *, vendor_id: str | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        """반품지 목록 조회 — List return shipping centers (v4 path)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters
+        Older path version of `list_return_shipping_centers`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnShippingCentersV4', [('path', 'vendorId', vendor_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+
+    def update_outbound_shipping_center(self, *, vendor_id: str | None = None, outbound_shipping_place_code: int, body: Any) -> Any:
+        """출고지 수정 — Update an outbound shipping place
+        
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateOutboundShippingCenter', [('path', 'vendorId', vendor_id), ('path', 'outboundShippingPlaceCode', outbound_shipping_place_code)], body)
+
+    def update_outbound_shipping_center_v4(self, *, vendor_id: str | None = None, outbound_shipping_place_code: int, body: Any) -> Any:
+        """출고지 수정 — Update an outbound shipping place (v4 path)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}
+        Older path version of `update_outbound_shipping_center`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateOutboundShippingCenterV4', [('path', 'vendorId', vendor_id), ('path', 'outboundShippingPlaceCode', outbound_shipping_place_code)], body)
+
+    def update_return_shipping_center(self, *, vendor_id: str | None = None, return_center_code: int, body: Any) -> Any:
+        """반품지 수정 — Update a return shipping center
+        
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateReturnShippingCenter', [('path', 'vendorId', vendor_id), ('path', 'returnCenterCode', return_center_code)], body)
+
+    def update_return_shipping_center_v4(self, *, vendor_id: str | None = None, return_center_code: int, body: Any) -> Any:
+        """반품지 수정 — Update a return shipping center (v4 path)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}
+        Older path version of `update_return_shipping_center`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateReturnShippingCenterV4', [('path', 'vendorId', vendor_id), ('path', 'returnCenterCode', return_center_code)], body)
+
+
+class MiscApi(Family):
+    """Operations tagged `misc`."""
+
+    def apply_book_cashback(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """[도서] 상품 캐시백 적용 — Apply a cashback rule to book options
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('applyBookCashback', [('path', 'vendorId', vendor_id)], body)
+
+    def change_vendor_item_best_price_guarantee(self, *, vendor_id: str | None = None, vendor_item_id: int, best_price_guaranteed3_p: bool) -> Any:
+        """상품 아이템별 최저가 보장 변경(쿠런티) — Turn the best-price guarantee (쿠런티) of an option on or off [legacy]
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorId}/{vendorItemId}/best-price-guaranteed-3p/{bestPriceGuaranteed3P}
+        Deprecated.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('changeVendorItemBestPriceGuarantee', [('path', 'vendorId', vendor_id), ('path', 'vendorItemId', vendor_item_id), ('path', 'bestPriceGuaranteed3P', best_price_guaranteed3_p)], None)
+
+    def delete_book_cashback(self, *, vendor_id: str | None = None, rule_id: int, vendor_item_id: int) -> Any:
+        """[도서] 상품 캐시백 삭제 — Stop the cashback rule of a book option
+        
+        DELETE /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('deleteBookCashback', [('path', 'vendorId', vendor_id), ('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id)], None)
+
+    def get_book_cashback(self, *, vendor_id: str | None = None, rule_id: int, vendor_item_id: int) -> Any:
+        """[도서] 상품 캐시백 검색 — Get the cashback rule applied to a book option
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getBookCashback', [('path', 'vendorId', vendor_id), ('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id)], None)
+
+    def get_brand(self, *, brand_id: str) -> Any:
+        """브랜드 조회 — Get a brand by id
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/brands/{brandId}
+        Errors: HTTP 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getBrand', [('path', 'brandId', brand_id)], None)
+
+    def get_category_metas_by_category_id(self, *, category_id: int) -> Any:
+        """카테고리 메타 정보 조회 [ID] — Category meta by internal (management) category id [legacy]
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}
+        Deprecated.
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getCategoryMetasByCategoryId', [('path', 'categoryId', category_id)], None)
+
+    def get_rg_order(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        """로켓그로스 주문API — Get one Rocket Growth order
+        
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getRgOrder', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+
+    def list_enrolled_brands(self) -> Any:
+        """등록 브랜드 목록 — List the brands the seller has registered
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/brands/enrolled
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listEnrolledBrands', [], None)
+
+    def list_exposure_products(self, *, product_name: str, next_token: int | None = None, max_per_page: int | None = None) -> Any:
+        """노출상품 목록 페이징 조회 — Search display products by name [legacy]
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/products
+        Deprecated.
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listExposureProducts', [('query', 'productName', product_name), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_rg_inventory_summaries(self, *, vendor_id: str | None = None, vendor_item_id: int | None = None, next_token: str | None = None) -> Any:
+        """로켓창고 재고 API — Rocket Growth warehouse inventory summaries
+        
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listRgInventorySummaries', [('path', 'vendorId', vendor_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'nextToken', next_token)], None)
+
+    def list_rg_orders(self, *, vendor_id: str | None = None, paid_date_from: str, paid_date_to: str, next_token: str | None = None) -> Any:
+        """로켓그로스 주문 API(목록 쿼리) — List Rocket Growth orders by payment date
+        
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listRgOrders', [('path', 'vendorId', vendor_id), ('query', 'paidDateFrom', paid_date_from), ('query', 'paidDateTo', paid_date_to), ('query', 'nextToken', next_token)], None)
+
+    def search_brands(self, *, body: Any) -> Any:
+        """브랜드 검색 — Search the Coupang brand library by name
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/brands/search
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('searchBrands', [], body)
+
+
+class OrdersApi(Family):
+    """Operations tagged `orders`."""
+
+    def acknowledge_ordersheets(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """상품준비중 처리 — Acknowledge order sheets (ACCEPT → INSTRUCT, 상품준비중)
+        
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement
+        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
+        """
+        return self._call('acknowledgeOrdersheets', [('path', 'vendorId', vendor_id)], body)
+
+    def acknowledge_ordersheets_patch(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """상품준비중 처리 — Acknowledge order sheets (ACCEPT → INSTRUCT, 상품준비중) — PATCH form
+        
+        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement
+        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
+        """
+        return self._call('acknowledgeOrdersheetsPatch', [('path', 'vendorId', vendor_id)], body)
+
+    def acknowledge_ordersheets_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """상품준비중 처리 (v4) — Acknowledge order sheets, v4 path (ACCEPT → INSTRUCT)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement
+        Older path version of `acknowledge_ordersheets`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
+        """
+        return self._call('acknowledgeOrdersheetsV4', [('path', 'vendorId', vendor_id)], body)
+
+    def acknowledge_ordersheets_v4_patch(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """상품준비중 처리 (v4) — Acknowledge order sheets, v4 path — PATCH form
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement
+        Older path version of `acknowledge_ordersheets`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
+        """
+        return self._call('acknowledgeOrdersheetsV4Patch', [('path', 'vendorId', vendor_id)], body)
+
+    def cancel_order_items(self, *, vendor_id: str | None = None, order_id: int, body: Any) -> Any:
+        """주문 상품 취소 처리 — Seller cancels order items (ACCEPT → immediate cancel, INSTRUCT → stop shipment)
+        
+        POST /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('cancelOrderItems', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], body)
+
+    def cancel_order_items_v5(self, *, vendor_id: str | None = None, order_id: int, body: Any) -> Any:
+        """주문 상품 취소 처리 (v5) — Seller cancels order items, v5 path (the path of the help page)
+        
+        POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel
+        Older path version of `cancel_order_items`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('cancelOrderItemsV5', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], body)
+
+    def complete_long_term_undelivery(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """장기미배송 배송완료 처리 — Mark a long-term undelivered box as delivered (장기미배송 배송완료)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/completeLongTermUndelivery
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('completeLongTermUndelivery', [('path', 'vendorId', vendor_id)], body)
+
+    def get_ordersheet_by_shipmentboxid(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        """발주서 단건 조회(shipmentBoxId) — Get one order sheet by shipmentBoxId
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetByShipmentboxid', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+
+    def get_ordersheet_by_shipmentboxid_v4(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        """발주서 단건 조회(shipmentBoxId) (v4) — Get one order sheet by shipmentBoxId, v4 (legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}
+        Older path version of `get_ordersheet_by_shipmentboxid`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetByShipmentboxidV4', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+
+    def get_ordersheet_history(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        """배송상태 변경 히스토리 조회 — Get the delivery-status change history of a box
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetHistory', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+
+    def get_ordersheet_history_v4(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        """배송상태 변경 히스토리 조회 (v4) — Get the delivery-status change history of a box, v4 (legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history
+        Older path version of `get_ordersheet_history`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetHistoryV4', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+
+    def get_ordersheets_by_orderid(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        """발주서 단건 조회(orderId) — Get the order sheets of one order (every shipmentBoxId of an orderId)
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/{orderId}/ordersheets
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetsByOrderid', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+
+    def get_ordersheets_by_orderid_v4(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        """발주서 단건 조회(orderId) (v4) — Get the order sheets of one order, v4 (legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets
+        Older path version of `get_ordersheets_by_orderid`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getOrdersheetsByOrderidV4', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+
+    def list_ordersheets(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str, search_type: str | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        """발주서 목록 조회(일단위 페이징) / 발주서 목록 조회(분단위 전체) — List order sheets (daily window with cursor paging, or a minute window with searchType=timeFrame)
+        
+        GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOrdersheets', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_ordersheets_v4(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str, search_type: str | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        """발주서 목록 조회(일단위 페이징) / 발주서 목록 조회(분단위 전체) (v4) — List order sheets, v4 (legacy formats; daily paging or searchType=timeFrame)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets
+        Older path version of `list_ordersheets`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listOrdersheetsV4', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def mark_already_shipped(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """이미출고 처리 — Mark a stop-shipment request as already shipped (이미출고)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('markAlreadyShipped', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def mark_already_shipped_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """이미출고 처리 — Mark a stop-shipment request as already shipped — PATCH form
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('markAlreadyShippedPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def stop_shipment(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """출고중지완료 처리 — Complete a stop-shipment request (출고중지완료, goods not shipped)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('stopShipment', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def stop_shipment_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """출고중지완료 처리 — Complete a stop-shipment request — PATCH form
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('stopShipmentPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def update_invoices(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """송장업데이트 처리 — Update (correct) the invoice of shipped boxes (송장업데이트)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/updateInvoices
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateInvoices', [('path', 'vendorId', vendor_id)], body)
+
+    def upload_invoices(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """송장업로드 처리 — Upload invoices (INSTRUCT → DEPARTURE, 송장업로드)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/invoices
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('uploadInvoices', [('path', 'vendorId', vendor_id)], body)
+
+
+class ProductsApi(Family):
+    """Operations tagged `products`."""
+
+    def create_seller_product(self, *, body: Any) -> Any:
+        """상품 생성 — Create a registered product (marketplace, Rocket Growth or hybrid)
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('createSellerProduct', [], body)
+
+    def delete_seller_product(self, *, seller_product_id: int) -> Any:
+        """상품 삭제 — Delete a registered product
+        
+        DELETE /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('deleteSellerProduct', [('path', 'sellerProductId', seller_product_id)], None)
+
+    def get_seller_product(self, *, seller_product_id: int) -> Any:
+        """상품 조회 — Get a registered product with all options
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getSellerProduct', [('path', 'sellerProductId', seller_product_id)], None)
+
+    def get_seller_product_inflow_status(self) -> Any:
+        """상품 등록 현황 조회 — Get the product registration quota of the vendor
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getSellerProductInflowStatus', [], None)
+
+    def get_seller_product_partial(self, *, seller_product_id: int) -> Any:
+        """상품 조회 (승인불필요) — Get the delivery and return-place fields of a product (approval-free view)
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getSellerProductPartial', [('path', 'sellerProductId', seller_product_id)], None)
+
+    def get_seller_products_by_external_sku(self, *, external_vendor_sku_code: str) -> Any:
+        """상품 요약 정보 조회 — Find products by seller SKU (externalVendorSku)
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/external-vendor-sku-codes/{externalVendorSkuCode}
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getSellerProductsByExternalSku', [('path', 'externalVendorSkuCode', external_vendor_sku_code)], None)
+
+    def get_vendor_item_inventory(self, *, vendor_item_id: int) -> Any:
+        """상품 아이템별 수량/가격/상태 조회 — Get stock, price and sale status of one option
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/inventories
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getVendorItemInventory', [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def list_seller_product_status_histories(self, *, seller_product_id: int, next_token: int | None = None, max_per_page: int | None = None) -> Any:
+        """상품 상태변경이력 조회 — List the status-change history of a product
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listSellerProductStatusHistories', [('path', 'sellerProductId', seller_product_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_seller_products(self, *, vendor_id: str | None = None, next_token: int | None = None, max_per_page: int | None = None, seller_product_id: int | None = None, seller_product_name: str | None = None, status: str | None = None, manufacture: str | None = None, created_at: str | None = None, violation_types: list[str] | None = None, violation_type_and_or: str | None = None, business_types: str | None = None) -> Any:
+        """상품 목록 페이징 조회 — List registered products (cursor paging)
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listSellerProducts', [('query', 'vendorId', vendor_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('query', 'sellerProductId', seller_product_id), ('query', 'sellerProductName', seller_product_name), ('query', 'status', status), ('query', 'manufacture', manufacture), ('query', 'createdAt', created_at), ('query', 'violationTypes', violation_types), ('query', 'violationTypeAndOr', violation_type_and_or), ('query', 'businessTypes', business_types)], None)
+
+    def list_seller_products_time_frame(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str) -> Any:
+        """상품 목록 구간 조회 — List products created within a time window (max 10 minutes)
+        
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listSellerProductsTimeFrame', [('query', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to)], None)
+
+    def opt_in_auto_generated_option_seller(self) -> Any:
+        """자동생성옵션 활성화 (전체 상품 단위) — Enable auto-generated options for all products of the vendor
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-in
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('optInAutoGeneratedOptionSeller', [], None)
+
+    def opt_in_auto_generated_option_vendor_item(self, *, vendor_item_id: int) -> Any:
+        """자동생성옵션 활성화 (옵션 상품 단위) — Enable auto-generated (bundle-quantity) options for one option
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-in
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('optInAutoGeneratedOptionVendorItem', [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def opt_out_auto_generated_option_seller(self) -> Any:
+        """자동생성옵션 비활성화 (전체 상품 단위) — Disable auto-generated options for all products of the vendor
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-out
+        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('optOutAutoGeneratedOptionSeller', [], None)
+
+    def opt_out_auto_generated_option_vendor_item(self, *, vendor_item_id: int) -> Any:
+        """자동생성옵션 비활성화 (옵션 상품 단위) — Disable auto-generated options for one option
+        
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('optOutAutoGeneratedOptionVendorItem', [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def request_seller_product_approval(self, *, seller_product_id: int) -> Any:
+        """상품 승인 요청 — Submit a product for approval
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('requestSellerProductApproval', [('path', 'sellerProductId', seller_product_id)], None)
+
+    def resume_vendor_item_sales(self, *, vendor_item_id: int) -> Any:
+        """상품 아이템별 판매 재개 — Resume sales of an option
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/resume
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('resumeVendorItemSales', [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def stop_vendor_item_sales(self, *, vendor_item_id: int) -> Any:
+        """상품 아이템별 판매 중지 — Stop sales of an option
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/stop
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('stopVendorItemSales', [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def update_seller_product(self, *, body: Any) -> Any:
+        """상품 수정 (승인필요) — Replace a registered product (re-enters approval)
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateSellerProduct', [], body)
+
+    def update_seller_product_partial(self, *, seller_product_id: int, body: Any) -> Any:
+        """상품 수정 (승인불필요) — Change delivery and return-place fields without re-approval
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateSellerProductPartial', [('path', 'sellerProductId', seller_product_id)], body)
+
+    def update_vendor_item_original_price(self, *, vendor_item_id: int, original_price: int) -> Any:
+        """상품 아이템별 할인율 기준가격 변경 — Change the discount-base (reference) price of an option
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/original-prices/{originalPrice}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateVendorItemOriginalPrice', [('path', 'vendorItemId', vendor_item_id), ('path', 'originalPrice', original_price)], None)
+
+    def update_vendor_item_price(self, *, vendor_item_id: int, price: int, force_sale_price_update: bool | None = None, ap_min_sale_price: int | None = None, ap_active: bool | None = None) -> Any:
+        """상품 아이템별 가격 변경 — Change the sale price of an option
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/prices/{price}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateVendorItemPrice', [('path', 'vendorItemId', vendor_item_id), ('path', 'price', price), ('query', 'forceSalePriceUpdate', force_sale_price_update), ('query', 'apMinSalePrice', ap_min_sale_price), ('query', 'apActive', ap_active)], None)
+
+    def update_vendor_item_quantity(self, *, vendor_item_id: int, quantity: int) -> Any:
+        """상품 아이템별 수량 변경 — Set the stock quantity of an option
+        
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/quantities/{quantity}
+        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('updateVendorItemQuantity', [('path', 'vendorItemId', vendor_item_id), ('path', 'quantity', quantity)], None)
+
+
+class ReturnsApi(Family):
+    """Operations tagged `returns`."""
+
+    def approve_return_request(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품요청 승인 처리 — Approve a return (refund; VENDOR_WAREHOUSE_CONFIRM → RETURNS_COMPLETED)
+        
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('approveReturnRequest', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def approve_return_request_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품요청 승인 처리 — Approve a return (PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('approveReturnRequestPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def approve_return_request_v4(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품요청 승인 처리 (v4) — Approve a return (v4)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval
+        Older path version of `approve_return_request`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('approveReturnRequestV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def approve_return_request_v4_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품요청 승인 처리 (v4) — Approve a return (v4, PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval
+        Older path version of `approve_return_request`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('approveReturnRequestV4Patch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def confirm_return_receipt(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품상품 입고 확인처리 — Confirm that the returned goods arrived at the seller (RETURNS_UNCHECKED → VENDOR_WAREHOUSE_CONFIRM)
+        
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmReturnReceipt', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def confirm_return_receipt_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품상품 입고 확인처리 — Confirm that the returned goods arrived at the seller (PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmReturnReceiptPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def confirm_return_receipt_v4(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품상품 입고 확인처리 (v4) — Confirm that the returned goods arrived at the seller (v4)
+        
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
+        Older path version of `confirm_return_receipt`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmReturnReceiptV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def confirm_return_receipt_v4_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        """반품상품 입고 확인처리 (v4) — Confirm that the returned goods arrived at the seller (v4, PATCH twin)
+        
+        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
+        Older path version of `confirm_return_receipt`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('confirmReturnReceiptV4Patch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+
+    def get_return_request(self, *, vendor_id: str | None = None, receipt_id: int) -> Any:
+        """반품요청 단건 조회 — Get one return receipt by receiptId
+        
+        GET /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests/{receiptId}
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getReturnRequest', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], None)
+
+    def get_return_request_v4(self, *, vendor_id: str | None = None, receipt_id: int) -> Any:
+        """반품요청 단건 조회 (v4) — Get one return receipt by receiptId (v4, legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}
+        Older path version of `get_return_request`.
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getReturnRequestV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], None)
+
+    def list_return_requests(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, search_type: str | None = None, status: str | None = None, cancel_type: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        """반품 / 취소 요청 목록 조회 — List return / cancel receipts by receipt date (daily paging or minute range)
+        
+        GET /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests
+        Errors: HTTP 400, 401, 404, 412, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnRequests', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_return_requests_v4(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, search_type: str | None = None, status: str | None = None, cancel_type: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        """반품 / 취소 요청 목록 조회 (v4) — List return / cancel receipts (v4, legacy formats)
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests
+        Older path version of `list_return_requests`.
+        Errors: HTTP 400, 401, 404, 412, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnRequestsV4', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_return_withdrawals_by_ids(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """반품철회 이력 접수번호로 조회 — Look up withdrawn returns by receipt numbers (read-only POST)
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawList
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnWithdrawalsByIds', [('path', 'vendorId', vendor_id)], body)
+
+    def list_return_withdrawals_by_period(self, *, vendor_id: str | None = None, date_from: str, date_to: str, page_index: int | None = None, size_per_page: int | None = None) -> Any:
+        """반품철회 이력 기간별 조회 — List returns withdrawn by the customer, by withdrawal date
+        
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('listReturnWithdrawalsByPeriod', [('path', 'vendorId', vendor_id), ('query', 'dateFrom', date_from), ('query', 'dateTo', date_to), ('query', 'pageIndex', page_index), ('query', 'sizePerPage', size_per_page)], None)
+
+    def register_return_pickup_invoice(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """회수 송장 등록 — Register a manual pickup (collection) invoice for a return or an exchange
+        
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('registerReturnPickupInvoice', [('path', 'vendorId', vendor_id)], body)
+
+
+class SettlementApi(Family):
+    """Operations tagged `settlement`."""
+
+    def get_revenue_history(self, *, vendor_id: str | None = None, recognition_date_from: str, recognition_date_to: str, token: str, max_per_page: int | None = None) -> Any:
+        """매출내역 조회 — Revenue history by recognition date
+        
+        GET /v2/providers/openapi/apis/api/v1/revenue-history
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getRevenueHistory', [('query', 'vendorId', vendor_id), ('query', 'recognitionDateFrom', recognition_date_from), ('query', 'recognitionDateTo', recognition_date_to), ('query', 'token', token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def get_settlement_histories(self, *, revenue_recognition_year_month: str) -> Any:
+        """지급내역조회 — Payout (settlement) history by recognition month
+        
+        GET /v2/providers/marketplace_openapi/apis/api/v1/settlement-histories
+        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        """
+        return self._call('getSettlementHistories', [('query', 'revenueRecognitionYearMonth', revenue_recognition_year_month)], None)
+
+
 FAMILIES: dict[str, type[Family]] = {
+    'categories': CategoriesApi,
+    'coupons': CouponsApi,
+    'cs': CsApi,
+    'exchanges': ExchangesApi,
+    'logistics': LogisticsApi,
+    'misc': MiscApi,
+    'orders': OrdersApi,
+    'products': ProductsApi,
+    'returns': ReturnsApi,
+    'settlement': SettlementApi,
 }

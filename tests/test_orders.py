@@ -1,0 +1,859 @@
+"""Orders and delivery through the HTTP API: order sheets, acknowledgement, invoices, cancellations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from mock_server.domains import orders
+from tests.test_orders_support import CJ_INVOICE, Shop
+
+TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
+KST_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+09:00$")
+LEGACY_T = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+LEGACY_SPACE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+DAY = 86400
+
+
+@pytest.fixture
+def shop(server: Any, client: Any) -> Shop:
+    return Shop(server.base_url, client)
+
+
+# ---------------------------------------------------------------- buyer places orders
+
+
+def test_order_is_split_by_outbound_place_with_18_digit_ids_and_stock_taken(shop: Shop, services: Any) -> None:
+    a, b, c = shop.items(
+        {"quantity": 5, "outboundShippingPlaceCode": 1},
+        {"quantity": 5, "outboundShippingPlaceCode": 1},
+        {"quantity": 5, "outboundShippingPlaceCode": 2},
+    )
+    placed = shop.order((a, 2), (b, 1), (c, 3))
+    assert len(placed["shipmentBoxIds"]) == 2
+    assert all(len(str(box_id)) == 18 for box_id in placed["shipmentBoxIds"])
+    first = shop.box(placed["shipmentBoxIds"][0]).data
+    assert first["shipmentBoxId"] == placed["shipmentBoxIds"][0]  # exact int64 survives JSON
+    assert {line["vendorItemId"] for line in first["orderItems"]} == {a, b}
+    assert first["ableSplitShipping"] is True
+    assert [shop.stock(services, vid) for vid in (a, b, c)] == [3, 4, 2]
+
+
+def test_items_that_never_combine_travel_alone(shop: Shop) -> None:
+    a, b = shop.items({}, {"unionDeliveryType": "NOT_UNION_DELIVERY"})
+    assert len(shop.order((a, 1), (b, 1))["shipmentBoxIds"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("item", "quantity", "fragment"),
+    [
+        ({"quantity": 1}, 2, "has 1 in stock, 2 ordered"),
+        ({"onSale": False}, 1, "is not on sale"),
+    ],
+)
+def test_unsellable_items_cannot_be_ordered_and_stock_is_untouched(
+    shop: Shop, services: Any, item: dict[str, Any], quantity: int, fragment: str
+) -> None:
+    ok, bad = shop.items({"quantity": 3}, item)
+    answer = shop.control(
+        "POST",
+        f"/vendors/{shop.vendor_id}/orders",
+        {"items": [{"vendorItemId": ok, "quantity": 1}, {"vendorItemId": bad, "quantity": quantity}]},
+    )
+    assert answer.status == 400 and fragment in answer.body["message"]
+    assert shop.stock(services, ok) == 3  # the whole order rolled back
+
+
+def test_unknown_item_cannot_be_ordered(shop: Shop) -> None:
+    answer = shop.control("POST", f"/vendors/{shop.vendor_id}/orders", {"items": [{"vendorItemId": 1, "quantity": 1}]})
+    assert answer.status == 400
+
+
+def test_buyer_data_is_korean_masked_safe_numbers_and_deterministic() -> None:
+    one = orders.buyer_profile(7, "A00012345", 1234)
+    assert one == orders.buyer_profile(7, "A00012345", 1234)
+    assert one != orders.buyer_profile(8, "A00012345", 1234)
+    orderer, receiver, _message, refer = one
+    assert re.match(r"^.\*.$", orderer["name"]) and orderer["email"] == "" and orderer["ordererNumber"] is None
+    assert receiver["safeNumber"].startswith("0504-") and receiver["receiverNumber"] is None
+    assert refer in orders.REFERS
+
+
+def test_given_orderer_receiver_and_paid_at_are_used(shop: Shop) -> None:
+    (vid,) = shop.items({})
+    receiver = {"name": "김*수", "addr1": "제주특별자치도 제주시 첨단로 242", "addr2": "1층", "postCode": "63309"}
+    placed = shop.order((vid, 1), receiver=receiver, paidAt="2026-03-01T09:00:00+09:00")
+    sheet = shop.box(placed["shipmentBoxIds"][0]).data
+    assert sheet["receiver"]["addr1"] == receiver["addr1"] and sheet["remoteArea"] is True
+    assert sheet["paidAt"] == "2026-03-01T09:00:00.000000+09:00"
+    assert sheet["remotePrice"] == {"currencyCode": "KRW", "units": 3000, "nanos": 0}
+
+
+# ---------------------------------------------------------------- order-sheet reads
+
+
+def test_v5_order_sheet_uses_i18n_formats(shop: Shop) -> None:
+    vid, order_id, box_id = shop.one_box(
+        quantity=2, salePrice=15000, sellerProductName="테스트 티셔츠", itemName="블랙 M"
+    )
+    answer = shop.box(box_id)
+    assert answer.status == 200 and answer.body["code"] == "200"
+    sheet = answer.data
+    assert sheet["orderId"] == order_id and sheet["status"] == "ACCEPT"
+    assert KST_ISO.match(sheet["orderedAt"]) and KST_ISO.match(sheet["paidAt"])
+    assert sheet["orderer"]["safeNumber"].startswith("+82-504-")
+    line = sheet["orderItems"][0]
+    assert line["vendorItemId"] == vid and line["vendorItemName"] == "테스트 티셔츠, 블랙 M"
+    assert line["salesPrice"] == {"currencyCode": "KRW", "units": 15000, "nanos": 0}
+    assert line["orderPrice"]["units"] == 30000
+    assert line["estimatedShippingDate"] == "2026-03-04" and line["invoiceNumberUploadDate"] == ""
+    assert (sheet["invoiceNumber"], sheet["deliveryCompanyName"], sheet["inTrasitDateTime"]) == ("", "", "")
+    assert sheet["overseaShippingInfoDto"] == {
+        "personalCustomsClearanceCode": "",
+        "ordererSsn": "",
+        "ordererPhoneNumber": "",
+    }
+    assert sheet["extraProperties"] == {"sameDayShipping": "false", "cutOffTimeHour": "0"}
+    assert sheet["isCod"] is False and sheet["shipmentType"] == "THIRD_PARTY"
+
+
+def test_v4_order_sheet_uses_legacy_formats(shop: Shop) -> None:
+    _vid, _order_id, box_id = shop.one_box(salePrice=9900)
+    shop.ack(box_id)
+    shop.ship(box_id)
+    shop.track(box_id, "DELIVERED")
+    sheet = shop.box(box_id, legacy=True).data
+    assert LEGACY_T.match(sheet["orderedAt"]) and LEGACY_T.match(sheet["paidAt"])
+    assert LEGACY_SPACE.match(sheet["inTrasitDateTime"]) and LEGACY_SPACE.match(sheet["deliveredDate"])
+    assert sheet["orderItems"][0]["salesPrice"] == 9900 and sheet["shippingPrice"] == 0
+    assert LEGACY_T.match(sheet["orderItems"][0]["invoiceNumberUploadDate"])
+    assert sheet["orderer"]["safeNumber"].startswith("0504-")
+
+
+def test_by_order_id_and_its_errors(shop: Shop) -> None:
+    a, b = shop.items({"outboundShippingPlaceCode": 1}, {"outboundShippingPlaceCode": 2})
+    placed = shop.order((a, 1), (b, 1))
+    answer = shop.by_order(placed["orderId"])
+    assert answer.body["code"] == "200"
+    assert [sheet["shipmentBoxId"] for sheet in answer.data] == placed["shipmentBoxIds"]
+    unknown = shop.by_order(99999999999999)
+    assert (unknown.status, unknown.body["message"]) == (400, "유효하지 않은 주문번호 입니다.")
+    assert shop.buyer_cancel(placed["orderId"]).status == 200
+    gone = shop.by_order(placed["orderId"])
+    assert (gone.status, gone.body["message"]) == (400, "해당 주문이 취소 또는 반품 되었습니다.")
+    box = shop.box(placed["shipmentBoxIds"][0])
+    assert (box.status, box.body["message"]) == (400, "해당 주문이 취소 또는 반품되었습니다.")
+
+
+def test_history_lists_every_status_newest_first(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id)
+    shop.track(box_id, "PICKED_UP")
+    details = shop.history(box_id).data["details"]
+    assert [d["deliveryStatus"] for d in details] == ["DELIVERING", "DEPARTURE", "INSTRUCT", "ACCEPT"]
+    assert [d["deliveryStatusDesc"] for d in details] == ["배송중", "배송지시", "상품준비중", "결제완료"]
+    assert all(KST_ISO.match(d["updatedAt"]) for d in details)
+    missing = shop.history(123456789012345678)
+    assert (missing.status, missing.body["message"]) == (500, "Internal Exception")
+
+
+def test_daily_list_filters_by_status_and_pages_with_next_token(shop: Shop) -> None:
+    (vid,) = shop.items({"quantity": 50})
+    boxes = [shop.order((vid, 1))["shipmentBoxIds"][0] for _ in range(5)]
+    shop.ack(boxes[0])
+    seen, token, pages = [], None, 0
+    while True:
+        extra = {"maxPerPage": 2, **({"nextToken": token} if token else {})}
+        answer = shop.listing("ACCEPT", f"{TODAY}+09:00", f"{TODAY}+09:00", **extra)
+        assert answer.status == 200 and answer.body["code"] == 200
+        seen += [sheet["shipmentBoxId"] for sheet in answer.data]
+        token, pages = answer.body["nextToken"], pages + 1
+        if not token:
+            break
+    assert seen == boxes[1:] and pages == 2
+    instruct = shop.listing("INSTRUCT", TODAY, TODAY, legacy=True)
+    assert [sheet["shipmentBoxId"] for sheet in instruct.data] == [boxes[0]]
+    assert shop.listing("ACCEPT", "2026-02-01", "2026-03-01").data == []
+
+
+@pytest.mark.parametrize(
+    ("created_from", "created_to", "ok"),
+    [
+        ("2026-01-30", "2026-03-02", True),
+        ("2026-01-29", "2026-03-02", False),
+        ("2026-02-01+09:00", "2026-03-05+09:00", False),
+    ],
+)
+def test_daily_window_is_at_most_31_days(shop: Shop, created_from: str, created_to: str, ok: bool) -> None:
+    answer = shop.listing("ACCEPT", created_from, created_to)
+    if ok:
+        assert answer.status == 200
+    else:
+        assert (answer.status, answer.body["message"]) == (400, "endTime-startTime range should less than31.")
+
+
+def test_time_frame_mode_returns_the_whole_window_without_paging(shop: Shop) -> None:
+    (vid,) = shop.items({"quantity": 60})
+    for _ in range(3):
+        shop.order((vid, 1))
+    answer = shop.listing("ACCEPT", f"{TODAY}T09:50+09:00", f"{TODAY}T10:10+09:00", searchType="timeFrame")
+    assert answer.status == 200 and len(answer.data) == 3 and "nextToken" not in answer.body
+    assert shop.listing("ACCEPT", f"{TODAY}T10:01", f"{TODAY}T10:30", searchType="timeFrame", legacy=True).data == []
+    too_long = shop.listing("ACCEPT", f"{TODAY}T00:00+09:00", "2026-03-03T00:00+09:00", searchType="timeFrame")
+    assert (too_long.status, too_long.body["message"]) == (400, "endTime-startTime range should less than 0 day")
+
+
+def test_consistency_lag_hides_new_orders_from_lists_but_not_from_get(shop: Shop) -> None:
+    shop.policy(listLagSeconds=600)
+    _vid, _order, box_id = shop.one_box()
+    assert shop.listing("ACCEPT", TODAY, TODAY).data == []
+    assert shop.box(box_id).status == 200
+    shop.advance(600)
+    assert [s["shipmentBoxId"] for s in shop.listing("ACCEPT", TODAY, TODAY).data] == [box_id]
+
+
+# ---------------------------------------------------------------- acknowledgement
+
+
+def test_acknowledge_moves_accept_to_instruct_and_is_refused_twice(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    first = shop.ack(box_id)
+    assert first.body["code"] == "200"
+    assert (
+        first.data["responseCode"] == 0
+        and first.data["responseMessage"] == "apply instructStatus result - All succeeded."
+    )
+    assert first.data["responseKey"] < 0
+    assert first.data["responseList"] == [
+        {
+            "shipmentBoxId": box_id,
+            "succeed": True,
+            "resultCode": "OK",
+            "retryRequired": False,
+            "resultMessage": "request succeeded.",
+        }
+    ]
+    assert shop.status(box_id) == "INSTRUCT"
+    again = shop.ack(box_id)
+    assert again.status == 200 and again.data["responseCode"] == 99
+    assert again.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
+    assert again.data["responseList"][0]["succeed"] is False
+
+
+def test_acknowledge_partial_with_unknown_box(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    unknown = 123456789012345679
+    answer = shop.ack(box_id, unknown)
+    assert answer.data["responseCode"] == 1
+    assert answer.data["responseMessage"] == "apply instructStatus result - Partial errors."
+    assert answer.data["responseList"][1] == {
+        "shipmentBoxId": unknown,
+        "succeed": False,
+        "resultCode": "NOT_FOUND_SHIPMENT_BOX",
+        "retryRequired": True,
+        "resultMessage": f"shipmentBoxId ({unknown}) is not found.",
+    }
+
+
+def test_acknowledge_waits_for_a_refund_in_progress(shop: Shop) -> None:
+    shop.policy(refundDelaySeconds=300)
+    a, b = shop.items({}, {})
+    placed = shop.order((a, 2), (b, 1))
+    box_id = placed["shipmentBoxIds"][0]
+    cancel = shop.buyer_cancel(placed["orderId"], (a, 1))
+    assert cancel.body["receipts"][0]["refunded"] is False
+    assert shop.box(box_id).data["orderItems"][0]["holdCountForCancel"] == 1
+    refused = shop.ack(box_id)
+    assert refused.data["responseCode"] == 99
+    assert refused.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
+    shop.advance(300)
+    line = shop.box(box_id).data["orderItems"][0]
+    assert (line["holdCountForCancel"], line["cancelCount"]) == (0, 1)
+    assert shop.ack(box_id).data["responseCode"] == 0
+
+
+# ---------------------------------------------------------------- invoices
+
+
+def test_upload_invoice_ships_the_box(shop: Shop) -> None:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    answer = shop.upload(shop.invoice_line({"shipmentBoxId": box_id, "orderId": order_id}, vid))
+    assert answer.body == {
+        "code": "200",
+        "message": "OK",
+        "data": {
+            "responseCode": 0,
+            "responseMessage": "SUCCESS",
+            "responseList": [
+                {
+                    "shipmentBoxId": box_id,
+                    "succeed": True,
+                    "resultCode": "OK",
+                    "retryRequired": False,
+                    "resultMessage": None,
+                }
+            ],
+        },
+    }
+    sheet = shop.box(box_id).data
+    assert sheet["status"] == "DEPARTURE" and sheet["invoiceNumber"] == CJ_INVOICE
+    assert sheet["deliveryCompanyName"] == "CJ 대한통운" and KST_ISO.match(sheet["inTrasitDateTime"])
+    assert KST_ISO.match(sheet["orderItems"][0]["invoiceNumberUploadDate"])
+
+
+def test_direct_delivery_is_never_tracked(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    assert shop.ship(box_id, code="DIRECT", number="202002031830").data["responseCode"] == 0
+    assert shop.status(box_id) == "NONE_TRACKING"
+    assert shop.track(box_id, "DELIVERED").status == 409
+
+
+@pytest.mark.parametrize("status", ["ACCEPT", "DEPARTURE"])
+def test_upload_on_a_box_not_in_instruct_is_invalid_status(shop: Shop, status: str) -> None:
+    vid, order_id, box_id = shop.one_box()
+    if status == "DEPARTURE":
+        shop.ack(box_id)
+        shop.ship(box_id)
+    before = shop.box(box_id).data
+    answer = shop.upload(
+        shop.invoice_line({"shipmentBoxId": box_id, "orderId": order_id}, vid, invoiceNumber="999999999999")
+    )
+    assert answer.status == 200 and answer.data["responseCode"] == 99 and answer.data["responseMessage"] == "FAILED"
+    assert answer.data["responseList"] == [
+        {
+            "shipmentBoxId": box_id,
+            "succeed": False,
+            "resultCode": "INVALID_STATUS",
+            "retryRequired": False,
+            "resultMessage": f"배송진행상태가 유효하지 않습니다. [합포장번호 : {box_id}] [주문번호 : {order_id}]",
+        }
+    ]
+    assert shop.box(box_id).data == before
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "message"),
+    [
+        ("NOPE", "123456789012", "invalid delivery company code:"),
+        ("KOREX", "123456789012", "invalid delivery company code:"),
+        ("CJGLS", "62551234632", "CJ 대한통운의 송장번호 형식에 맞지않는 운송장 번호 입니다. [625*****632]"),
+        (
+            "CJGLS",
+            "6257-6112-10",
+            "CJ 대한통운의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [6257*****-10]",
+        ),
+        ("DIRECT", "AB-1", "업체직송의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [***]"),
+        ("HANJIN", "95612734", "한진택배의 송장번호 형식에 맞지않는 운송장 번호 입니다. [95***734]"),
+        ("EPOST", "690000414760", "우체국의 송장번호 형식에 맞지않는 운송장 번호 입니다. [6900*****760]"),
+    ],
+)
+def test_courier_code_and_invoice_format_reject_the_request(shop: Shop, code: str, number: str, message: str) -> None:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    answer = shop.upload(
+        shop.invoice_line(
+            {"shipmentBoxId": box_id, "orderId": order_id}, vid, deliveryCompanyCode=code, invoiceNumber=number
+        )
+    )
+    assert (answer.status, answer.body["message"]) == (400, message)
+    assert shop.status(box_id) == "INSTRUCT"
+
+
+@pytest.mark.parametrize(
+    ("code", "number"),
+    [
+        ("CJGLS", "1234567890"),
+        ("HYUNDAI", "1234567890123"),
+        ("KGB", "20286005541"),
+        ("KDEXP", "12345678"),
+        ("DHL", "RX614299816DE"),
+    ],
+)
+def test_valid_invoice_formats_are_accepted(shop: Shop, code: str, number: str) -> None:
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    assert shop.ship(box_id, code=code, number=number).data["responseCode"] == 0
+
+
+def test_invoice_number_reuse_needs_the_same_receiver(shop: Shop) -> None:
+    (vid,) = shop.items({"quantity": 10})
+    same = {"name": "이*우", "addr1": "서울특별시 강남구 테헤란로 152", "addr2": "101동 101호", "postCode": "06236"}
+    other = {**same, "name": "박*준"}
+    boxes = [shop.order((vid, 1), receiver=receiver)["shipmentBoxIds"][0] for receiver in (same, same, other)]
+    for box_id in boxes:
+        shop.ack(box_id)
+    assert shop.ship(boxes[0], number="300000010634", code="HANJIN").data["responseCode"] == 0
+    assert shop.ship(boxes[1], number="300000010634", code="HANJIN").data["responseCode"] == 0
+    refused = shop.ship(boxes[2], number="300000010634", code="HANJIN").data["responseList"][0]
+    assert refused["resultCode"] == "NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD"
+    assert (
+        refused["resultMessage"]
+        == "이미 저장된 송장번호가 있어, 송장번호 등록이 불가능합니다. (동일송장번호 업로드 조건 : 수취인정보 동일)"
+    )
+    assert shop.status(boxes[2]) == "INSTRUCT"
+    assert shop.ship(boxes[2], number="300000010634", code="DIRECT").data["responseCode"] == 0
+
+
+def test_every_line_of_the_box_must_be_sent(shop: Shop) -> None:
+    a, b = shop.items({}, {})
+    placed = shop.order((a, 1), (b, 1))
+    box = {"shipmentBoxId": placed["shipmentBoxIds"][0], "orderId": placed["orderId"]}
+    shop.ack(box["shipmentBoxId"])
+    result = shop.upload(shop.invoice_line(box, a)).data["responseList"][0]
+    assert (result["resultCode"], result["resultMessage"]) == (
+        "NOT_FOUND_VENDOR_ITEM",
+        "합포장건 중 누락된 상품이 있습니다.",
+    )
+
+
+def test_unknown_box_in_an_invoice_request(shop: Shop) -> None:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    good = shop.invoice_line({"shipmentBoxId": box_id, "orderId": order_id}, vid)
+    bad = shop.invoice_line({"shipmentBoxId": 123456789012345670, "orderId": order_id}, vid, invoiceNumber="1234567890")
+    answer = shop.upload(good, bad).data
+    assert answer["responseCode"] == 1 and answer["responseMessage"] == "PARTIAL_ERROR"
+    assert answer["responseList"][1]["resultCode"] == "NOT_FOUND_SHIPMENT_BOX"
+
+
+def test_split_shipping_moves_the_shipped_line_to_a_new_box(shop: Shop) -> None:
+    a, b = shop.items({}, {})
+    placed = shop.order((a, 1), (b, 2))
+    box_id, order_id = placed["shipmentBoxIds"][0], placed["orderId"]
+    box = {"shipmentBoxId": box_id, "orderId": order_id}
+    shop.ack(box_id)
+    first = shop.upload(
+        shop.invoice_line(box, a, deliveryCompanyCode="KDEXP", invoiceNumber="20251120040124", splitShipping=True),
+        shop.invoice_line(
+            box,
+            b,
+            deliveryCompanyCode="KDEXP",
+            invoiceNumber="",
+            splitShipping=True,
+            estimatedShippingDate="2026-03-10",
+        ),
+    )
+    assert first.data["responseCode"] == 0
+    sheets = shop.by_order(order_id).data
+    assert len(sheets) == 2
+    original, shipped = sheets
+    assert (
+        original["shipmentBoxId"] == box_id and original["status"] == "INSTRUCT" and original["splitShipping"] is True
+    )
+    assert [line["vendorItemId"] for line in original["orderItems"]] == [b]
+    assert original["orderItems"][0]["plannedShippingDate"] == "2026-03-10"
+    assert shipped["status"] == "DEPARTURE" and [line["vendorItemId"] for line in shipped["orderItems"]] == [a]
+    assert len(str(shipped["shipmentBoxId"])) == 18 and shipped["invoiceNumber"] == "20251120040124"
+    # the date cannot change, the line must get an invoice, and the box cannot go back to normal shipping
+    changed = shop.upload(
+        shop.invoice_line(
+            box, b, invoiceNumber="", splitShipping=True, preSplitShipped=True, estimatedShippingDate="2026-03-11"
+        )
+    )
+    assert changed.data["responseList"][0]["resultCode"] == "PSD_NOT_ALLOW_TO_CHANGE"
+    again = shop.upload(
+        shop.invoice_line(
+            box, b, invoiceNumber="", splitShipping=True, preSplitShipped=True, estimatedShippingDate="2026-03-10"
+        )
+    )
+    assert again.data["responseList"][0]["resultCode"] == "NOT_FOUND_INVOICE_NUMBER"
+    normal = shop.upload(shop.invoice_line(box, b, deliveryCompanyCode="KDEXP", invoiceNumber="20251128040555"))
+    assert normal.data["responseList"][0]["resultCode"] == "IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY"
+    later = shop.upload(
+        shop.invoice_line(
+            box,
+            b,
+            deliveryCompanyCode="KDEXP",
+            invoiceNumber="20251128040555",
+            splitShipping=True,
+            preSplitShipped=True,
+        )
+    )
+    assert later.data["responseCode"] == 0
+    assert shop.status(box_id) == "DEPARTURE"
+
+
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        ("one-item", "NOT_ALLOW_SEPARATE_WHEN_ONE_VENDOR_ITEM"),
+        ("direct", "NOT_ALLOW_VENDOR_DIRECT"),
+    ],
+)
+def test_split_shipping_refusals(shop: Shop, lines: str, code: str) -> None:
+    a, b = shop.items({}, {})
+    placed = shop.order((a, 2)) if lines == "one-item" else shop.order((a, 1), (b, 1))
+    box = {"shipmentBoxId": placed["shipmentBoxIds"][0], "orderId": placed["orderId"]}
+    shop.ack(box["shipmentBoxId"])
+    courier = "DIRECT" if lines == "direct" else "CJGLS"
+    request = [shop.invoice_line(box, a, deliveryCompanyCode=courier, splitShipping=True, invoiceNumber="1234567890")]
+    if lines == "direct":
+        request.append(
+            shop.invoice_line(
+                box,
+                b,
+                deliveryCompanyCode=courier,
+                splitShipping=True,
+                invoiceNumber="",
+                estimatedShippingDate="2026-03-10",
+            )
+        )
+    result = shop.upload(*request).data["responseList"][0]
+    assert (result["resultCode"], result["resultMessage"]) == (code, orders.INVOICE_MESSAGES[code][0])
+    assert shop.status(box["shipmentBoxId"]) == "INSTRUCT"
+
+
+def test_update_invoice_resets_to_departure(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id)
+    shop.track(box_id, "DELIVERED")
+    updated = shop.ship(box_id, code="HANJIN", number="310000010634", update=True)
+    assert updated.body["code"] == 200 and updated.data["responseCode"] == 0
+    sheet = shop.box(box_id).data
+    assert (sheet["status"], sheet["invoiceNumber"], sheet["deliveryCompanyName"], sheet["deliveredDate"]) == (
+        "DEPARTURE",
+        "310000010634",
+        "한진택배",
+        "",
+    )
+    same = shop.ship(box_id, code="HANJIN", number="310000010634", update=True).data["responseList"][0]
+    assert (same["resultCode"], same["resultMessage"]) == (
+        "DUPLICATE_INVOICE_NUMBER",
+        "이미 저장된 송장번호가 있습니다.",
+    )
+    assert shop.ship(box_id, code="DIRECT", number="1", update=True).data["responseCode"] == 0
+    assert shop.status(box_id) == "NONE_TRACKING"
+
+
+@pytest.mark.parametrize("acknowledged", [False, True])
+def test_update_invoice_before_shipping_is_invalid_status(shop: Shop, acknowledged: bool) -> None:
+    _vid, order_id, box_id = shop.one_box()
+    if acknowledged:
+        shop.ack(box_id)
+    result = shop.ship(box_id, update=True).data["responseList"][0]
+    assert result["resultCode"] == "INVALID_STATUS"
+    assert (
+        result["resultMessage"] == f"배송진행상태가 유효하지 않습니다. [합포장번호 : {box_id}] [주문번호 : {order_id}]"
+    )
+
+
+# ---------------------------------------------------------------- courier
+
+
+def test_courier_scans_and_automatic_progression(shop: Shop) -> None:
+    shop.policy(courierAuto=True, pickupAfterSeconds=3600, deliverAfterSeconds=7200, autoConfirmDays=7)
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id)
+    shop.advance(3599)
+    assert shop.status(box_id) == "DEPARTURE"
+    shop.advance(1)
+    assert shop.status(box_id) == "DELIVERING"
+    shop.advance(7200 + 7 * DAY)  # delivery and auto-confirmation catch up in one go
+    sheet = shop.box(box_id).data
+    assert sheet["status"] == "FINAL_DELIVERY" and KST_ISO.match(sheet["deliveredDate"])
+    assert KST_ISO.match(sheet["orderItems"][0]["confirmDate"])
+    steps = [d["updatedAt"] for d in shop.history(box_id).data["details"]]
+    assert steps == sorted(steps, reverse=True)
+
+
+def test_courier_events_follow_the_table(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    assert shop.track(box_id, "PICKED_UP").status == 409
+    shop.ack(box_id)
+    shop.ship(box_id)
+    assert shop.track(box_id, "DELIVERED").body == {"shipmentBoxId": box_id, "status": "FINAL_DELIVERY"}
+    assert shop.track(box_id, "PICKED_UP").status == 409
+    assert shop.track(box_id, "LOST").status == 400
+    assert shop.track(123456789012345678, "DELIVERED").status == 404
+
+
+def test_purchase_confirmation_by_the_buyer(shop: Shop) -> None:
+    _vid, order_id, box_id = shop.one_box()
+    confirm = f"/vendors/{shop.vendor_id}/orders/{order_id}/confirm"
+    assert shop.control("POST", confirm).status == 409
+    shop.ack(box_id)
+    shop.ship(box_id)
+    shop.track(box_id, "DELIVERED")
+    assert shop.ok("POST", confirm)["confirmedShipmentBoxIds"] == [box_id]
+    assert KST_ISO.match(shop.box(box_id).data["orderItems"][0]["confirmDate"])
+
+
+def test_address_change_only_while_accept(shop: Shop) -> None:
+    _vid, order_id, box_id = shop.one_box()
+    path = f"/vendors/{shop.vendor_id}/orders/{order_id}/address"
+    new = {"addr1": "서울특별시 송파구 송파대로 570", "addr2": "2층", "postCode": "05510"}
+    assert shop.ok("POST", path, {"receiver": new})["shipmentBoxIds"] == [box_id]
+    assert shop.box(box_id).data["receiver"]["addr2"] == "2층"
+    shop.ack(box_id)
+    assert shop.control("POST", path, {"receiver": {"addr2": "3층"}}).status == 409
+    assert shop.box(box_id).data["receiver"]["addr2"] == "2층"
+
+
+# ---------------------------------------------------------------- long-term undelivered
+
+
+def test_long_term_undelivered_completion(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    early = shop.long_term(box_id, CJ_INVOICE)
+    assert (early.status, early.body["message"]) == (400, "배송완료 처리 실패. 배송상태: ACCEPT")
+    shop.ack(box_id)
+    assert shop.long_term(box_id, CJ_INVOICE).body["message"] == "배송완료 처리 실패. 배송상태: INSTRUCT"
+    shop.ship(box_id, number=CJ_INVOICE)
+    shop.advance(29 * DAY)
+    assert shop.long_term(box_id, CJ_INVOICE).body["message"] == "배송완료 처리 실패. 배송상태: DEPARTURE"
+    shop.advance(DAY)
+    assert shop.long_term(box_id, "999999999999").body["message"] == "배송완료 처리 실패. 배송상태: DEPARTURE"
+    assert shop.status(box_id) == "DEPARTURE"
+    done = shop.long_term(box_id, CJ_INVOICE)
+    assert done.body == {"code": "200", "message": "SUCCESS", "data": True}
+    assert shop.status(box_id) == "FINAL_DELIVERY"
+
+
+def test_long_term_completion_of_direct_delivery_fails(shop: Shop) -> None:
+    _vid, _order, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id, code="DIRECT", number="42")
+    shop.advance(40 * DAY)
+    answer = shop.long_term(box_id, "42")
+    assert (answer.status, answer.body["message"]) == (400, "배송완료 처리 실패. 배송상태: NONE_TRACKING")
+
+
+# ---------------------------------------------------------------- buyer cancel, stop shipment
+
+
+def test_buyer_cancel_in_accept_is_refunded_and_restocked(shop: Shop, services: Any) -> None:
+    a, b = shop.items({"quantity": 5}, {"quantity": 5})
+    placed = shop.order((a, 2), (b, 1))
+    box_id = placed["shipmentBoxIds"][0]
+    receipt = shop.buyer_cancel(placed["orderId"], (a, 1)).body["receipts"][0]
+    assert (receipt["receiptType"], receipt["receiptStatus"], receipt["refunded"]) == (
+        "CANCEL",
+        "RETURNS_COMPLETED",
+        True,
+    )
+    line = shop.box(box_id).data["orderItems"][0]
+    assert (line["shippingCount"], line["cancelCount"], line["canceled"]) == (2, 1, False)
+    assert shop.stock(services, a) == 4
+    shop.buyer_cancel(placed["orderId"])
+    assert shop.box(box_id).status == 400
+    assert (shop.stock(services, a), shop.stock(services, b)) == (5, 5)
+
+
+def test_buyer_cancel_in_instruct_opens_a_stop_shipment_request(shop: Shop, services: Any) -> None:
+    vid, order_id, box_id = shop.one_box(quantity=2)
+    shop.ack(box_id)
+    receipt = shop.buyer_cancel(order_id).body["receipts"][0]
+    assert (receipt["receiptType"], receipt["receiptStatus"]) == ("RETURN", "RELEASE_STOP_UNCHECKED")
+    with services.store.transaction(shop.vendor_id) as tx:
+        doc = tx.get("receipts", receipt["receiptId"])
+    assert doc["returnItems"][0]["releaseStatus"] == "N" and doc["releaseStopStatus"] == "미처리"
+    assert doc["cancelCountSum"] == 2 and doc["returnItems"][0]["shipmentBoxId"] == box_id
+    result = shop.ship(box_id).data["responseList"][0]
+    assert (result["resultCode"], result["resultMessage"]) == ("ORDER_DELIVERY_CANCELED", "출고중지 요청건입니다.")
+    assert shop.stock(services, vid) == 8  # not restocked until the stop is completed
+
+
+def test_partial_stop_request_blocks_the_invoice(shop: Shop) -> None:
+    a, b = shop.items({}, {})
+    placed = shop.order((a, 1), (b, 1))
+    box_id = placed["shipmentBoxIds"][0]
+    shop.ack(box_id)
+    shop.buyer_cancel(placed["orderId"], (a, 1))
+    result = shop.ship(box_id).data["responseList"][0]
+    assert (result["resultCode"], result["resultMessage"], result["retryRequired"]) == (
+        "ORDER_DELIVERY_PARTIAL_STOP_REQUESTED",
+        "출고중지 요청건입니다.",
+        True,
+    )
+
+
+def test_stop_shipment_completes_the_receipt_and_restocks(shop: Shop, services: Any) -> None:
+    vid, order_id, box_id = shop.one_box(quantity=2)
+    shop.ack(box_id)
+    receipt_id = shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"]
+    wrong = shop.stop_shipment(receipt_id, 1)
+    assert (wrong.status, wrong.body["message"]) == (400, "취소반품접수수량과 cancelCount가 일치하지 않습니다.")
+    done = shop.stop_shipment(receipt_id, 2)
+    assert done.body == {
+        "code": "200",
+        "message": "OK",
+        "data": {"resultCode": "SUCCESS", "resultMessage": "출고중지완료요청이 성공하였습니다"},
+    }
+    assert shop.stock(services, vid) == 10
+    assert shop.box(box_id).status == 400
+    with services.store.transaction(shop.vendor_id) as tx:
+        doc = tx.get("receipts", receipt_id)
+    assert (doc["receiptStatus"], doc["returnItems"][0]["releaseStatus"], doc["releaseStopStatus"]) == (
+        "RETURNS_COMPLETED",
+        "S",
+        "처리(출고중지)",
+    )
+    again = shop.stop_shipment(receipt_id, 2)
+    assert (again.status, again.body["message"]) == (400, "이미 반품이 완료 되었습니다.")
+
+
+def test_stop_shipment_refusals(shop: Shop) -> None:
+    missing = shop.stop_shipment(987654321, 1)
+    assert (missing.status, missing.body["message"]) == (400, "취소반품접수내역이 존재하지 않습니다.")
+    shop.policy(refundDelaySeconds=60)
+    _vid, order_id, _box = shop.one_box()
+    cancel_receipt = shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"]
+    assert shop.stop_shipment(cancel_receipt, 1).body["message"] == "cancelType이 A 또는 RA가 아닙니다."
+
+
+def test_already_shipped_sends_the_box_and_turns_the_receipt_into_a_return(shop: Shop, services: Any) -> None:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    receipt_id = shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"]
+    bad = shop.already_shipped(receipt_id, number="12-34")
+    assert (bad.status, bad.body["message"]) == (400, f"송장번호가 유효하지 않습니다. [합포장번호 : {box_id}]")
+    done = shop.already_shipped(receipt_id, code="KDEXP", number="70432743577")
+    assert done.body["data"] == {"resultCode": "SUCCESS", "resultMessage": "이미출고 상태변경이 성공하였습니다."}
+    sheet = shop.box(box_id).data
+    assert (sheet["status"], sheet["invoiceNumber"]) == ("DEPARTURE", "70432743577")
+    with services.store.transaction(shop.vendor_id) as tx:
+        doc = tx.get("receipts", receipt_id)
+    assert (doc["receiptStatus"], doc["returnItems"][0]["releaseStatus"], doc["releaseStopStatus"]) == (
+        "RETURNS_UNCHECKED",
+        "A",
+        "처리(이미출고)",
+    )
+    assert shop.stock(services, vid) == 9
+    late = shop.stop_shipment(receipt_id, 1)
+    assert (late.status, late.body["message"]) == (500, "출고 되어 처리할 수 없습니다.")
+
+
+# ---------------------------------------------------------------- seller cancel (cancel-order-items)
+
+
+def test_seller_cancel_in_accept_cancels_the_whole_box(shop: Shop, services: Any) -> None:
+    a, b = shop.items({"quantity": 5}, {"quantity": 5})
+    placed = shop.order((a, 1), (b, 2))
+    partial = shop.seller_cancel(placed["orderId"], (a, 1))
+    assert (partial.status, partial.body["message"]) == (400, "부분 취소는 불가능합니다.")
+    answer = shop.seller_cancel(placed["orderId"], (a, 1), (b, 2))
+    assert answer.status == 200 and answer.body["code"] == "200"
+    assert answer.body["message"].startswith("[요청번호] ")
+    (receipt,) = answer.data["receiptMap"].values()
+    assert (receipt["receiptType"], receipt["vendorItemIds"], receipt["totalCount"]) == ("CANCEL", [a, b], 3)
+    assert answer.data["failedVendorItemIds"] == [] and answer.data["orderId"] == placed["orderId"]
+    assert (shop.stock(services, a), shop.stock(services, b)) == (5, 5)
+    assert shop.box(placed["shipmentBoxIds"][0]).status == 400
+
+
+def test_seller_cancel_in_instruct_is_a_partial_stop_shipment(shop: Shop, services: Any) -> None:
+    a, b = shop.items({"quantity": 5}, {"quantity": 5})
+    placed = shop.order((a, 2), (b, 1))
+    box_id = placed["shipmentBoxIds"][0]
+    shop.ack(box_id)
+    answer = shop.seller_cancel(placed["orderId"], (a, 1), (999, 1))
+    assert answer.status == 200 and answer.data["failedVendorItemIds"] == [999]
+    assert "주문 정보가 없습니다.[999]" in answer.body["message"]
+    (receipt,) = answer.data["receiptMap"].values()
+    assert (receipt["receiptType"], receipt["totalCount"]) == ("STOP_SHIPMENT", 1)
+    with services.store.transaction(shop.vendor_id) as tx:
+        doc = tx.get("receipts", receipt["receiptId"])
+    assert (doc["cancelReasonCategory1"], doc["cancelReasonCategory2"], doc["cancelReason"]) == (
+        "배송불만",
+        "품절",
+        "파트너 API 강제 취소",
+    )
+    assert doc["returnItems"][0]["cancelCompleteUser"] == "3P_CANCEL"
+    line = shop.box(box_id).data["orderItems"][0]
+    assert (line["cancelCount"], shop.status(box_id), shop.stock(services, a)) == (1, "INSTRUCT", 4)
+
+
+def test_seller_cancel_after_shipping_is_refused_and_changes_nothing(shop: Shop, services: Any) -> None:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id)
+    before = shop.box(box_id).data
+    answer = shop.seller_cancel(order_id, (vid, 1))
+    assert (answer.status, answer.body["message"]) == (400, "해당 벤더아이템이 결제완료/상품지시 중 상태가 아닙니다.")
+    assert shop.box(box_id).data == before and shop.stock(services, vid) == 9
+
+
+def test_seller_cancel_of_more_than_remains(shop: Shop) -> None:
+    vid, order_id, box_id = shop.one_box(quantity=2)
+    shop.ack(box_id)
+    answer = shop.seller_cancel(order_id, (vid, 3))
+    assert (answer.status, answer.body["message"]) == (400, "취소 가능한 개수보다 요청한 개수가 더 많습니다.")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"orderId": 0}, "주문 ID를 입력해 주세요."),
+        ({"vendorItemIds": []}, "취소할 벤더아이템 아이디 목록을 입력해주세요."),
+        ({"receiptCounts": []}, "취소할 아이템 개수 목록을 입력해주세요."),
+        ({"receiptCounts": [0]}, "취소할 아이템 개수 목록을 입력해주세요."),
+        ({"receiptCounts": [1, 1]}, "요청한 상품 개수와 취소 개수를 확인해주세요."),
+        ({"bigCancelCode": ""}, "취소사유 대분류 코드를 입력해주세요."),
+        ({"bigCancelCode": "OTHER"}, "취소사유 대분류 코드를 확인해 주세요."),
+        ({"middleCancelCode": ""}, "취소사유 중분류 코드를 입력해주세요."),
+        ({"middleCancelCode": "CCXXXX"}, "취소사유 중분류 코드를 확인해 주세요."),
+        ({"vendorId": None}, "업체 ID를 입력해주세요."),
+        ({"userId": " "}, "업체 ID에 맞는 올바른 유저 ID를 입력해주세요."),
+    ],
+)
+def test_seller_cancel_request_checks(shop: Shop, overrides: dict[str, Any], message: str) -> None:
+    vid, order_id, box_id = shop.one_box()
+    answer = shop.seller_cancel(order_id, (vid, 1), **overrides)
+    assert (answer.status, answer.body["message"]) == (400, message)
+    assert shop.status(box_id) == "ACCEPT"
+
+
+def test_seller_cancel_of_an_unknown_order(shop: Shop) -> None:
+    answer = shop.seller_cancel(12345678901234, (1, 1))
+    assert (answer.status, answer.body["message"]) == (400, "주문 정보가 없습니다.")
+
+
+# ---------------------------------------------------------------- catalog control route
+
+
+def test_catalog_items_are_sellable_vendor_items(shop: Shop, services: Any) -> None:
+    (vid,) = shop.items({"itemName": "블루 L", "salePrice": 12000, "quantity": 7, "outboundShippingPlaceCode": 123})
+    with services.store.transaction(shop.vendor_id) as tx:
+        item = tx.get("vendor-items", vid)
+    assert (item["approved"], item["onSale"], item["quantity"], item["outboundShippingPlaceCode"]) == (
+        True,
+        True,
+        7,
+        123,
+    )
+    bad = shop.control(
+        "POST",
+        f"/vendors/{shop.vendor_id}/catalog/items",
+        {"items": [{"itemName": "x", "salePrice": -1, "quantity": 1}]},
+    )
+    assert bad.status == 400
+    assert (
+        shop.control(
+            "POST", "/vendors/Z99999999/catalog/items", {"items": [{"itemName": "x", "salePrice": 1, "quantity": 1}]}
+        ).status
+        == 404
+    )
+
+
+def test_policy_rejects_unknown_fields(shop: Shop) -> None:
+    assert shop.control("PUT", f"/vendors/{shop.vendor_id}/order-policy", {"warp": 1}).status == 400
+    assert shop.control("PUT", f"/vendors/{shop.vendor_id}/order-policy", {"courierAuto": "yes"}).status == 400
+    assert shop.ok("GET", f"/vendors/{shop.vendor_id}/order-policy")["courierAuto"] is False
+
+
+def test_update_accepts_the_official_example_quirks(shop: Shop) -> None:
+    """The help-center example sends invoiceNumber as a number and the flags as "False"."""
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id)
+    line = shop.invoice_line({"shipmentBoxId": box_id, "orderId": order_id}, vid, deliveryCompanyCode="HANJIN")
+    line.update(invoiceNumber=310000010634, splitShipping="False", preSplitShipped="False")
+    assert shop.upload(line, update=True).data["responseCode"] == 0
+    assert shop.box(box_id).data["invoiceNumber"] == "310000010634"

@@ -1,0 +1,367 @@
+"""The shipment-box lifecycle: every edge of BOX_MACHINE through the HTTP API, every illegal move
+refused with Coupang's answer and no state change, and a hypothesis state machine over buyer,
+courier and seller actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from client import CoupangClient, RetryPolicy
+from mock_server.app import create_app
+from mock_server.clock import TestClock
+from mock_server.core import MockServices
+from mock_server.domains import fsm, orders
+from mock_server.server import start_in_thread
+from mock_server.settings import Settings
+from tests.conftest import START
+from tests.test_orders_support import Shop
+
+DAY = 86400
+SOURCE_RECIPES: dict[str, Callable[[Shop, int], None]] = {
+    "ACCEPT": lambda shop, box: None,
+    "INSTRUCT": lambda shop, box: _ok(shop.ack(box)),
+    "DEPARTURE": lambda shop, box: (shop.ack(box), _ok(shop.ship(box))),
+    "DELIVERING": lambda shop, box: (shop.ack(box), shop.ship(box), shop.track(box, "PICKED_UP")),
+    "FINAL_DELIVERY": lambda shop, box: (shop.ack(box), shop.ship(box), shop.track(box, "DELIVERED")),
+    "NONE_TRACKING": lambda shop, box: (shop.ack(box), _ok(shop.ship(box, code="DIRECT", number="1"))),
+}
+
+
+def _ok(answer: Any) -> Any:
+    assert answer.status == 200 and answer.data.get("responseCode", 0) == 0, answer
+    return answer
+
+
+class Scene:
+    """One box with two different items (a ×2, b ×1) of one order, driven into a state."""
+
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
+        self.a, self.b = shop.items({}, {})
+        placed = shop.order((self.a, 2), (self.b, 1))
+        self.order_id = placed["orderId"]
+        self.box = placed["shipmentBoxIds"][0]
+
+    def line(self, vid: int) -> dict[str, Any]:
+        return self.shop.invoice_line({"shipmentBoxId": self.box, "orderId": self.order_id}, vid)
+
+
+def _trigger(scene: Scene, source: str, event: str) -> None:
+    shop, box = scene.shop, scene.box
+    instruct = source == "INSTRUCT"
+    actions: dict[str, Callable[[], Any]] = {
+        "acknowledge": lambda: _ok(shop.ack(box)),
+        "changeAddress": lambda: shop.ok(
+            "POST", f"/vendors/{shop.vendor_id}/orders/{scene.order_id}/address", {"receiver": {"addr2": "9층"}}
+        ),
+        "cancelPart": lambda: (
+            shop.seller_cancel(scene.order_id, (scene.a, 1))
+            if instruct
+            else shop.buyer_cancel(scene.order_id, (scene.a, 1))
+        ),
+        "cancelAll": lambda: (
+            shop.seller_cancel(scene.order_id, (scene.a, 2), (scene.b, 1))
+            if instruct
+            else shop.buyer_cancel(scene.order_id)
+        ),
+        "uploadInvoice": lambda: _ok(shop.ship(box)),
+        "uploadInvoiceDirect": lambda: _ok(shop.ship(box, code="DIRECT", number="77")),
+        "splitShip": lambda: _ok(
+            shop.upload(
+                {**scene.line(scene.a), "splitShipping": True, "invoiceNumber": "1234567890"},
+                {
+                    **scene.line(scene.b),
+                    "splitShipping": True,
+                    "invoiceNumber": "",
+                    "estimatedShippingDate": "2026-03-09",
+                },
+            )
+        ),
+        "requestStop": lambda: shop.buyer_cancel(scene.order_id, (scene.a, 1)),
+        "alreadyShipped": lambda: shop.already_shipped(
+            shop.buyer_cancel(scene.order_id).body["receipts"][0]["receiptId"]
+        ),
+        "pickedUp": lambda: shop.track(box, "PICKED_UP"),
+        "delivered": lambda: shop.track(box, "DELIVERED"),
+        "completeLongTerm": lambda: (shop.advance(31 * DAY), shop.long_term(box, shop.box(box).data["invoiceNumber"])),
+        "purchaseConfirm": lambda: shop.ok("POST", f"/vendors/{shop.vendor_id}/orders/{scene.order_id}/confirm"),
+        "updateInvoice": lambda: _ok(shop.ship(box, code="HANJIN", number="310000010634", update=True)),
+        "updateInvoiceDirect": lambda: _ok(shop.ship(box, code="DIRECT", number="88", update=True)),
+    }
+    actions[event]()
+
+
+def _count(source: str, event: str, target: str) -> int:
+    edges = fsm.transition_coverage()["shipment-box"]["edges"]
+    return next(e["count"] for e in edges if (e["from"], e["event"], e["to"]) == (source, event, target))
+
+
+@pytest.fixture
+def shop(server: Any, client: Any) -> Shop:
+    return Shop(server.base_url, client)
+
+
+@pytest.mark.parametrize(("source", "event", "target"), sorted(orders.BOX_MACHINE.edges()))
+def test_every_legal_edge_through_the_api(shop: Shop, source: str, event: str, target: str) -> None:
+    scene = Scene(shop)
+    SOURCE_RECIPES[source](shop, scene.box)
+    assert shop.status(scene.box) == source
+    before = _count(source, event, target)
+    _trigger(scene, source, event)
+    assert _count(source, event, target) > before
+    assert shop.status(scene.box) == (None if target == "CANCELED" else target)
+
+
+# illegal moves: the seller/buyer/courier action, the event it would need, how Coupang refuses it
+ILLEGAL: dict[str, tuple[str, Callable[[Scene], Any], Callable[[Scene, str, Any], None]]] = {}
+
+
+def _refused_ack(scene: Scene, _state: str, answer: Any) -> None:
+    assert answer.status == 200 and answer.data["responseCode"] == 99
+    assert answer.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
+
+
+def _refused_invoice(scene: Scene, _state: str, answer: Any) -> None:
+    result = answer.data["responseList"][0]
+    assert (answer.status, result["resultCode"], result["succeed"]) == (200, "INVALID_STATUS", False)
+    assert (
+        result["resultMessage"]
+        == f"배송진행상태가 유효하지 않습니다. [합포장번호 : {scene.box}] [주문번호 : {scene.order_id}]"
+    )
+
+
+def _refused_long_term(scene: Scene, state: str, answer: Any) -> None:
+    assert (answer.status, answer.body["message"]) == (400, f"배송완료 처리 실패. 배송상태: {state}")
+
+
+def _refused_cancel(scene: Scene, _state: str, answer: Any) -> None:
+    assert (answer.status, answer.body["message"]) == (400, "해당 벤더아이템이 결제완료/상품지시 중 상태가 아닙니다.")
+
+
+def _refused_control(scene: Scene, _state: str, answer: Any) -> None:
+    assert answer.status == 409
+
+
+ILLEGAL.update(
+    {
+        "acknowledge": ("acknowledge", lambda s: s.shop.ack(s.box), _refused_ack),
+        "uploadInvoice": ("uploadInvoice", lambda s: s.shop.ship(s.box, number="987654321098"), _refused_invoice),
+        "updateInvoice": (
+            "updateInvoice",
+            lambda s: s.shop.ship(s.box, number="987654321098", update=True),
+            _refused_invoice,
+        ),
+        "completeLongTerm": ("completeLongTerm", lambda s: s.shop.long_term(s.box, "1"), _refused_long_term),
+        "sellerCancel": ("cancelAll", lambda s: s.shop.seller_cancel(s.order_id, (s.a, 2), (s.b, 1)), _refused_cancel),
+        "pickedUp": ("pickedUp", lambda s: s.shop.track(s.box, "PICKED_UP"), _refused_control),
+        "delivered": ("delivered", lambda s: s.shop.track(s.box, "DELIVERED"), _refused_control),
+        "changeAddress": (
+            "changeAddress",
+            lambda s: s.shop.control(
+                "POST", f"/vendors/{s.shop.vendor_id}/orders/{s.order_id}/address", {"receiver": {"addr2": "x"}}
+            ),
+            _refused_control,
+        ),
+    }
+)
+ILLEGAL_CASES = [
+    (state, action)
+    for state in orders.WIRE_STATUSES
+    for action, (event, _do, _check) in ILLEGAL.items()
+    if not orders.BOX_MACHINE.can(state, event)
+]
+
+
+@pytest.mark.parametrize(("state", "action"), ILLEGAL_CASES)
+def test_every_illegal_move_is_refused_and_changes_nothing(shop: Shop, state: str, action: str) -> None:
+    scene = Scene(shop)
+    SOURCE_RECIPES[state](shop, scene.box)
+    before = shop.box(scene.box).data
+    _event, do, check = ILLEGAL[action]
+    check(scene, state, do(scene))
+    assert shop.box(scene.box).data == before
+
+
+def test_the_table_matches_the_catalogue() -> None:
+    table = orders.BOX_MACHINE
+    assert set(table.states) == {*orders.WIRE_STATUSES, "CANCELED"}
+    assert table.next("ACCEPT", "acknowledge") == "INSTRUCT"
+    assert table.next("INSTRUCT", "uploadInvoiceDirect") == "NONE_TRACKING"
+    assert all(table.next(state, "updateInvoice") == "DEPARTURE" for state in orders.SHIPPED)
+    assert not table.can("DEPARTURE", "acknowledge") and not table.can("FINAL_DELIVERY", "pickedUp")
+
+
+# ---------------------------------------------------------------- hypothesis: buyer, courier, seller
+
+RANK = {
+    "ACCEPT": 0,
+    "INSTRUCT": 1,
+    "DEPARTURE": 2,
+    "NONE_TRACKING": 2,
+    "DELIVERING": 3,
+    "FINAL_DELIVERY": 4,
+    "CANCELED": 5,
+}
+STOCK = 6
+
+
+@pytest.fixture(scope="module")
+def running() -> Iterator[tuple[Any, MockServices]]:
+    services = MockServices(Settings(throttle_enabled=False), clock=TestClock(frozen_at=START))
+    server = start_in_thread(create_app(services=services))
+    yield server, services
+    server.stop()
+
+
+class OrderLife(RuleBasedStateMachine):
+    """Random buyers, couriers and a seller on one vendor; the invariants hold after every step."""
+
+    server: Any = None
+    services: MockServices | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        base = self.server.base_url
+        vendor = requests.post(f"{base}/_mock/vendors", json={}, timeout=30).json()
+        client = CoupangClient(
+            vendor["accessKey"],
+            vendor["secretKey"],
+            vendor["vendorId"],
+            base_url=base,
+            retry=RetryPolicy(max_retries=0),
+        )
+        self.shop = Shop(base, client)
+        self.items = self.shop.items(
+            {"quantity": STOCK, "outboundShippingPlaceCode": 1}, {"quantity": STOCK, "outboundShippingPlaceCode": 1}
+        )
+        self.orders: list[int] = []
+        self.receipts: list[tuple[int, int]] = []  # open stop-shipment requests (receiptId, count)
+        self.seen: dict[int, str] = {}
+
+    def _boxes(self) -> list[dict[str, Any]]:
+        with self.services.store.transaction(self.shop.vendor_id) as tx:
+            return [box for _key, box in tx.items("boxes")]
+
+    def _box_ids(self) -> list[int]:
+        return sorted(box["shipmentBoxId"] for box in self._boxes())
+
+    @rule(first=st.integers(0, 3), second=st.integers(0, 3))
+    def buyer_orders(self, first: int, second: int) -> None:
+        lines = [(vid, qty) for vid, qty in zip(self.items, (first, second), strict=True) if qty]
+        if not lines:
+            return
+        answer = self.shop.control(
+            "POST",
+            f"/vendors/{self.shop.vendor_id}/orders",
+            {"items": [{"vendorItemId": v, "quantity": q} for v, q in lines]},
+        )
+        stock = {vid: self.shop.stock(self.services, vid) for vid in self.items}
+        if answer.status == 201:
+            self.orders.append(answer.body["orderId"])
+        else:
+            assert answer.status == 400 and any(qty > stock[vid] for vid, qty in lines)
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50))
+    def seller_acknowledges(self, pick: int) -> None:
+        box_ids = self._box_ids()
+        self.shop.ack(box_ids[pick % len(box_ids)])
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50), direct=st.booleans())
+    def seller_ships(self, pick: int, direct: bool) -> None:
+        boxes = [box for box in self._boxes() if box["status"] != "CANCELED"]
+        if boxes:
+            box = boxes[pick % len(boxes)]
+            self.shop.ship(box["shipmentBoxId"], code="DIRECT" if direct else "CJGLS")
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50), event=st.sampled_from(["PICKED_UP", "DELIVERED"]))
+    def courier_scans(self, pick: int, event: str) -> None:
+        box_ids = self._box_ids()
+        self.shop.track(box_ids[pick % len(box_ids)], event)
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50), whole=st.booleans())
+    def buyer_cancels(self, pick: int, whole: bool) -> None:
+        order_id = self.orders[pick % len(self.orders)]
+        lines = () if whole else ((self.items[pick % 2], 1),)
+        answer = self.shop.buyer_cancel(order_id, *lines)
+        if answer.status == 200:
+            self.receipts += [
+                (r["receiptId"], r["cancelCountSum"])
+                for r in answer.body["receipts"]
+                if r["receiptStatus"] == "RELEASE_STOP_UNCHECKED"
+            ]
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50))
+    def seller_cancels_one(self, pick: int) -> None:
+        order_id = self.orders[pick % len(self.orders)]
+        self.shop.seller_cancel(order_id, (self.items[pick % 2], 1))
+
+    @precondition(lambda self: self.receipts)
+    @rule(pick=st.integers(0, 50), stop=st.booleans())
+    def seller_answers_stop_request(self, pick: int, stop: bool) -> None:
+        receipt_id, count = self.receipts.pop(pick % len(self.receipts))
+        if stop:
+            self.shop.stop_shipment(receipt_id, count)
+        else:
+            self.shop.already_shipped(receipt_id)
+
+    @invariant()
+    def stock_is_conserved_and_never_negative(self) -> None:
+        in_boxes = dict.fromkeys(self.items, 0)
+        for box in self._boxes():
+            for line in box["orderItems"]:
+                in_boxes[line["vendorItemId"]] += line["shippingCount"] - line["cancelCount"]
+        for vid in self.items:
+            on_shelf = self.shop.stock(self.services, vid)
+            assert on_shelf >= 0 and on_shelf + in_boxes[vid] == STOCK
+
+    @invariant()
+    def statuses_only_move_forward(self) -> None:
+        for box in self._boxes():
+            status, previous = box["status"], self.seen.get(box["shipmentBoxId"], "ACCEPT")
+            assert status in RANK and RANK[status] >= RANK[previous], (previous, status)
+            self.seen[box["shipmentBoxId"]] = status
+
+    @invariant()
+    def lists_agree_with_get_by_id_and_page_every_box_once(self) -> None:
+        listed: dict[int, str] = {}
+        for status in orders.WIRE_STATUSES:
+            token = ""
+            while True:
+                extra = {"maxPerPage": 2, **({"nextToken": token} if token else {})}
+                answer = self.shop.listing(status, "2026-03-01", "2026-03-31", **extra)
+                assert answer.status == 200
+                for sheet in answer.data:
+                    assert sheet["shipmentBoxId"] not in listed  # each box once, in exactly one status
+                    listed[sheet["shipmentBoxId"]] = status
+                token = answer.body["nextToken"]
+                if not token:
+                    break
+        readable = {box["shipmentBoxId"] for box in self._boxes() if box["status"] != "CANCELED"}
+        assert set(listed) == readable
+        for box_id, status in listed.items():
+            assert self.shop.status(box_id) == status
+
+
+def test_order_life_state_machine(running: tuple[Any, MockServices]) -> None:
+    OrderLife.server, OrderLife.services = running
+    run_state_machine_as_test(
+        OrderLife,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
