@@ -97,6 +97,7 @@ def keys(base_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def coverage(as_json: bool) -> None:
     """Which spec operations the mock serves, per tag."""
+    from . import api  # noqa: F401  (registering handlers is what makes an operation served)
     from .control import coverage_report
     from .core import MockServices
 
