@@ -21,6 +21,9 @@ from .spec import Operation
 _INT_RE = re.compile(r"^-?\d+$")
 _NUM_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _KNOWN_FORMATS = {"date", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex", "time", "iri"}
+# A schema may carry the message Coupang answers when that field is wrong (`{index}` = the array position).
+ERROR_MESSAGE = "x-error-message"
+_INDEX_RE = re.compile(r"\[(\d+)\]")
 _JAVA_TYPES = {"integer": "Long", "number": "Double", "boolean": "Boolean", "array": "List"}
 
 
@@ -44,7 +47,7 @@ def _strip_for_draft7(node: Any) -> Any:
             k: _strip_for_draft7(v)
             for k, v in node.items()
             if k not in {"example", "examples", "xml", "externalDocs", "discriminator", "deprecated"}
-            and not k.startswith("x-")
+            and (not k.startswith("x-") or k == ERROR_MESSAGE)
         }
     if isinstance(node, list):
         return [_strip_for_draft7(v) for v in node]
@@ -136,8 +139,17 @@ class OperationValidator:
             try:
                 self.body(body)
             except fastjsonschema.JsonSchemaValueException as exc:
-                raise ApiError(400, f"{_field_name(exc, 'requestBody')} {_reason(exc)}") from None
+                raise ApiError(400, _body_message(exc)) from None
         return body
+
+
+def _body_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
+    definition = exc.definition if isinstance(exc.definition, dict) else {}
+    custom = definition.get(ERROR_MESSAGE)
+    if isinstance(custom, str):
+        indexes = _INDEX_RE.findall(exc.name or "")
+        return custom.replace("{index}", indexes[-1] if indexes else "0")
+    return f"{_field_name(exc, 'requestBody')} {_reason(exc)}"
 
 
 def _json_message(exc: json.JSONDecodeError, raw: bytes) -> str:

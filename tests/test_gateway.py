@@ -179,8 +179,12 @@ def test_query_coercion_keeps_int64_exact(client: CoupangClient) -> None:
             "requestBody.items[0].price must be bigger than or equal to 10",
         ),
         (b"\xff\xfe", "Could not read JSON"),
+        (
+            b'{"vendorId":"A00012345","name":"x","items":[{"price":10},{"price":10,"discount":0}]}',
+            "items[1] 할인은 1이상 입력 가능합니다.",
+        ),
     ],
-    ids=["empty", "malformed", "raw-CR", "missing-field", "too-long", "nested", "not-utf8"],
+    ids=["empty", "malformed", "raw-CR", "missing-field", "too-long", "nested", "not-utf8", "x-error-message"],
 )
 def test_body_validation(server: Any, services: Any, body: bytes, message: str) -> None:
     header = sign(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, "POST", THINGS, "")
