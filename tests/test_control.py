@@ -125,3 +125,31 @@ def test_docs_page_is_served_offline(server: Any) -> None:
     assert "text/html" in page.headers["Content-Type"]
     assert "fixtureEcho" in page.text
     assert "http://" not in page.text.replace(server.base_url, "") or "cdn" not in page.text.lower()
+
+
+def _documented_control_routes() -> set[tuple[str, str]]:
+    import re
+
+    import yaml
+
+    from mock_server import spec
+
+    document = yaml.safe_load((spec.specs_dir() / "control.yaml").read_text(encoding="utf-8"))
+    return {
+        (re.sub(r"\{[^}]+\}", "{}", path), method.upper())
+        for path, item in document["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_every_control_route_is_in_the_control_plane_spec(app: Any) -> None:
+    import re
+
+    served = {
+        (re.sub(r"<[^>]+>", "{}", rule.rule), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/_mock")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert sorted(served - _documented_control_routes()) == []

@@ -1,0 +1,48 @@
+"""The shared mechanism of every control route that acts on one vendor (buyer, courier, reviewer, CS).
+
+A control route acts like an API call of that vendor: the vendor must exist, timed behaviour is caught
+up first, and everything happens in one store transaction on the vendor's test-clock time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .core import MockServices, run_tickers
+from .errors import ApiError
+from .store import Tx
+
+NewId = Callable[[str, int], int]
+
+
+@dataclass(frozen=True)
+class VendorTx:
+    tx: Tx
+    now: datetime
+    new_id: NewId
+
+    def __iter__(self) -> Iterator[Any]:
+        # Lets routes unpack `with vendor_tx(...) as (tx, now, new_id):`.
+        return iter((self.tx, self.now, self.new_id))
+
+
+@contextmanager
+def vendor_tx(services: MockServices, vendor_id: str) -> Iterator[VendorTx]:
+    if services.vendors.get(vendor_id) is None:
+        raise ApiError(404, f"vendor {vendor_id} does not exist")
+    with services.store.transaction(vendor_id) as tx:
+        now = services.clock.now(vendor_id)
+        run_tickers(tx, now, services)
+        yield VendorTx(tx, now, lambda kind, digits: services.ids.next(tx, kind, digits))
+
+
+def int_arg(value: Any, name: str) -> int:
+    """A numeric id taken from a control-route path or body; anything else is the caller's 400."""
+    text = str(value)
+    if not text.isdigit():
+        raise ApiError(400, f"{name} must be an integer")
+    return int(text)
