@@ -34,11 +34,14 @@ from .vendors import VendorRegistry
 
 log = logging.getLogger("coupang_mock")
 VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
-# Product create/update carry a stricter limit since 2023-10-12 (common.yaml → rate_limits).
+# Product create/update carry a stricter limit since 2023-10-12; the Rocket Growth order API is held to
+# 50 calls a minute (common.yaml → rate_limits). Its single-order read shares the quota (inferred).
 THROTTLE_CLASSES = {
     "createSellerProduct": "product-write",
     "updateSellerProduct": "product-write",
     "updateSellerProductPartial": "product-write",
+    "listRgOrders": "rocket-growth-orders",
+    "getRgOrder": "rocket-growth-orders",
 }
 
 

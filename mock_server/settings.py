@@ -30,7 +30,10 @@ class Settings:
     warn_ratio: float = 0.9
     # Product create/update are limited harder since 2023-10-12; Coupang publishes no number.
     strict_classes: dict[str, ThrottleClass] = field(
-        default_factory=lambda: {"product-write": ThrottleClass(rate_per_second=5.0, burst=5)}
+        default_factory=lambda: {
+            "product-write": ThrottleClass(rate_per_second=5.0, burst=5),
+            "rocket-growth-orders": ThrottleClass(rate_per_second=50 / 60, burst=50),
+        }
     )
     gateway_timeout_ms: int = 3000
     control_token: str | None = None

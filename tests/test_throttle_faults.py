@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from client import CoupangClient, RateLimitError, RetryPolicy, ServerError
+from client.signing import encode_query
 from mock_server.clock import TestClock
 from mock_server.settings import Settings
 from mock_server.throttle import WARNING_HEADER
@@ -32,6 +33,22 @@ def test_eleventh_request_in_one_second_is_429(client: CoupangClient) -> None:
         client.request("GET", ECHO, QUERY)
     assert err.value.status == 429
     assert err.value.body["code"] == "ERROR" and err.value.message == "Too Many Requests"
+
+
+RG_ORDERS = "/v2/providers/rg_open_api/apis/api/v1/vendors/A00012345/rg/orders"
+
+
+def test_rocket_growth_orders_have_their_own_quota_of_50_a_minute(
+    server: Any, client: CoupangClient, clock: TestClock
+) -> None:
+    # Lift the per-second limit so only the operation's own class can refuse.
+    assert _control(server, "PUT", "/throttle", {"ratePerSecond": 1000, "burst": 1000}).status_code == 200
+    query = encode_query({"paidDateFrom": "20260301", "paidDateTo": "20260302"})
+    statuses = [client.send_raw("GET", RG_ORDERS, query).status_code for _ in range(51)]
+    assert 429 not in statuses[:50] and statuses[50] == 429
+    assert client.send_raw("GET", ECHO, encode_query(QUERY)).status_code == 200, "other operations are unaffected"
+    clock.advance(60)
+    assert client.send_raw("GET", RG_ORDERS, query).status_code != 429
 
 
 def test_warning_header_near_the_limit(client: CoupangClient) -> None:
