@@ -2,140 +2,372 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from .families import Family
+from .families import Family, Pager
 
-# operationId -> (HTTP method, path template, tag)
-OPERATIONS: dict[str, tuple[str, str, str]] = {
-    'checkAutoCategoryAgreed': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed', 'categories'),
-    'checkDisplayCategoryStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status', 'categories'),
-    'getCategoryRelatedMetas': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/category-related-metas/display-category-codes/{displayCategoryCode}', 'categories'),
-    'getDisplayCategory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}', 'categories'),
-    'listDisplayCategories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories', 'categories'),
-    'predictCategory': ('POST', '/v2/providers/openapi/apis/api/v1/categorization/predict', 'categories'),
-    'createDownloadCoupon': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons', 'coupons'),
-    'createDownloadCouponItems': ('PUT', '/v2/providers/marketplace_openapi/apis/api/v1/coupon-items', 'coupons'),
-    'createFreeContract': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/create/non_contract_info', 'coupons'),
-    'createInstantCoupon': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons'),
-    'createInstantCouponItems': ('POST', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
-    'expireDownloadCoupons': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/expire', 'coupons'),
-    'expireInstantCoupon': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}', 'coupons'),
-    'expireInstantCouponItems': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
-    'getCouponBudgets': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/budgets', 'coupons'),
-    'getCouponContract': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract', 'coupons'),
-    'getDownloadCoupon': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/{couponId}', 'coupons'),
-    'getDownloadCouponTransactionStatus': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/transactionStatus', 'coupons'),
-    'getInstantCoupon': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons'),
-    'getInstantCouponItem': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items/{id}', 'coupons'),
-    'getInstantCouponRequestStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/requested/{requestedId}', 'coupons'),
-    'listCouponContracts': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/list', 'coupons'),
-    'listInstantCouponItemsByStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons'),
-    'listInstantCouponsByOrderId': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/{orderId}/coupons', 'coupons'),
-    'listInstantCouponsByOrderIdV1': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons', 'coupons'),
-    'listInstantCouponsByStatus': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupons', 'coupons'),
-    'confirmCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/confirms', 'cs'),
-    'getCallCenterInquiry': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/callCenterInquiries/{inquiryId}', 'cs'),
-    'getCallCenterInquiryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId}', 'cs'),
-    'listCallCenterInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/callCenterInquiries', 'cs'),
-    'listCallCenterInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries', 'cs'),
-    'listOnlineInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/onlineInquiries', 'cs'),
-    'listOnlineInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries', 'cs'),
-    'replyCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies', 'cs'),
-    'replyOnlineInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies', 'cs'),
-    'confirmExchangeReceipt': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges'),
-    'confirmExchangeReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges'),
-    'listExchangeRequests': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests', 'exchanges'),
-    'rejectExchangeRequest': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges'),
-    'rejectExchangeRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges'),
-    'uploadExchangeInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/invoices', 'exchanges'),
-    'createOutboundShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
-    'createOutboundShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
-    'createReturnShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics'),
-    'createReturnShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics'),
-    'getReturnShippingCentersByCode': ('GET', '/v2/providers/openapi/apis/api/v3/return/shipping-places/center-code', 'logistics'),
-    'getReturnShippingCentersByCodeV2': ('GET', '/v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code', 'logistics'),
-    'listOutboundShippingPlaces': ('GET', '/v2/providers/marketplace_openapi/apis/api/v2/vendor/shipping-place/outbound', 'logistics'),
-    'listOutboundShippingPlacesV1': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound', 'logistics'),
-    'listOutboundShippingPlacesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics'),
-    'listReturnShippingCenters': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics'),
-    'listReturnShippingCentersV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics'),
-    'updateOutboundShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics'),
-    'updateOutboundShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics'),
-    'updateReturnShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics'),
-    'updateReturnShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics'),
-    'applyBookCashback': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
-    'changeVendorItemBestPriceGuarantee': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorId}/{vendorItemId}/best-price-guaranteed-3p/{bestPriceGuaranteed3P}', 'misc'),
-    'deleteBookCashback': ('DELETE', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
-    'getBookCashback': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc'),
-    'getBrand': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/{brandId}', 'misc'),
-    'getCategoryMetasByCategoryId': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}', 'misc'),
-    'getRgOrder': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}', 'misc'),
-    'listEnrolledBrands': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/enrolled', 'misc'),
-    'listExposureProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/products', 'misc'),
-    'listRgInventorySummaries': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries', 'misc'),
-    'listRgOrders': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders', 'misc'),
-    'searchBrands': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/search', 'misc'),
-    'acknowledgeOrdersheets': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
-    'acknowledgeOrdersheetsPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
-    'acknowledgeOrdersheetsV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
-    'acknowledgeOrdersheetsV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders'),
-    'cancelOrderItems': ('POST', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel', 'orders'),
-    'cancelOrderItemsV5': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel', 'orders'),
-    'completeLongTermUndelivery': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/completeLongTermUndelivery', 'orders'),
-    'getOrdersheetByShipmentboxid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders'),
-    'getOrdersheetByShipmentboxidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders'),
-    'getOrdersheetHistory': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders'),
-    'getOrdersheetHistoryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders'),
-    'getOrdersheetsByOrderid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/{orderId}/ordersheets', 'orders'),
-    'getOrdersheetsByOrderidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets', 'orders'),
-    'listOrdersheets': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets', 'orders'),
-    'listOrdersheetsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets', 'orders'),
-    'markAlreadyShipped': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders'),
-    'markAlreadyShippedPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders'),
-    'stopShipment': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders'),
-    'stopShipmentPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders'),
-    'updateInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/updateInvoices', 'orders'),
-    'uploadInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/invoices', 'orders'),
-    'createSellerProduct': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
-    'deleteSellerProduct': ('DELETE', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products'),
-    'getSellerProduct': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products'),
-    'getSellerProductInflowStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status', 'products'),
-    'getSellerProductPartial': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products'),
-    'getSellerProductsByExternalSku': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/external-vendor-sku-codes/{externalVendorSkuCode}', 'products'),
-    'getVendorItemInventory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/inventories', 'products'),
-    'listSellerProductStatusHistories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories', 'products'),
-    'listSellerProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
-    'listSellerProductsTimeFrame': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame', 'products'),
-    'optInAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-in', 'products'),
-    'optInAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-in', 'products'),
-    'optOutAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-out', 'products'),
-    'optOutAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out', 'products'),
-    'requestSellerProductApproval': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals', 'products'),
-    'resumeVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/resume', 'products'),
-    'stopVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/stop', 'products'),
-    'updateSellerProduct': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products'),
-    'updateSellerProductPartial': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products'),
-    'updateVendorItemOriginalPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/original-prices/{originalPrice}', 'products'),
-    'updateVendorItemPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/prices/{price}', 'products'),
-    'updateVendorItemQuantity': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/quantities/{quantity}', 'products'),
-    'approveReturnRequest': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
-    'approveReturnRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
-    'approveReturnRequestV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
-    'approveReturnRequestV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns'),
-    'confirmReturnReceipt': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
-    'confirmReturnReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
-    'confirmReturnReceiptV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
-    'confirmReturnReceiptV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns'),
-    'getReturnRequest': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests/{receiptId}', 'returns'),
-    'getReturnRequestV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}', 'returns'),
-    'listReturnRequests': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests', 'returns'),
-    'listReturnRequestsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests', 'returns'),
-    'listReturnWithdrawalsByIds': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawList', 'returns'),
-    'listReturnWithdrawalsByPeriod': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests', 'returns'),
-    'registerReturnPickupInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual', 'returns'),
-    'getRevenueHistory': ('GET', '/v2/providers/openapi/apis/api/v1/revenue-history', 'settlement'),
-    'getSettlementHistories': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/settlement-histories', 'settlement'),
+# operationId -> (HTTP method, path template, tag, ((in, name, required), ...), deprecated)
+OPERATIONS: dict[str, tuple[str, str, str, tuple[tuple[str, str, bool], ...], bool]] = {
+    'checkAutoCategoryAgreed': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed', 'categories', (('path', 'vendorId', True),), False),
+    'checkDisplayCategoryStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status', 'categories', (('path', 'displayCategoryCode', True),), False),
+    'getCategoryRelatedMetas': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/category-related-metas/display-category-codes/{displayCategoryCode}', 'categories', (('path', 'displayCategoryCode', True),), False),
+    'getDisplayCategory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}', 'categories', (('path', 'displayCategoryCode', True),), False),
+    'listDisplayCategories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories', 'categories', (('query', 'registrationType', False), ('query', 'locale', False)), False),
+    'predictCategory': ('POST', '/v2/providers/openapi/apis/api/v1/categorization/predict', 'categories', (), False),
+    'createDownloadCoupon': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons', 'coupons', (), False),
+    'createDownloadCouponItems': ('PUT', '/v2/providers/marketplace_openapi/apis/api/v1/coupon-items', 'coupons', (), False),
+    'createFreeContract': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/create/non_contract_info', 'coupons', (('path', 'vendorId', True),), True),
+    'createInstantCoupon': ('POST', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons', (('path', 'vendorId', True),), False),
+    'createInstantCouponItems': ('POST', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons', (('path', 'vendorId', True), ('path', 'couponId', True)), False),
+    'expireDownloadCoupons': ('POST', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/expire', 'coupons', (), False),
+    'expireInstantCoupon': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}', 'coupons', (('path', 'vendorId', True), ('path', 'couponId', True), ('query', 'action', True)), False),
+    'expireInstantCouponItems': ('PUT', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons', (('path', 'vendorId', True), ('path', 'couponId', True), ('query', 'action', True)), True),
+    'getCouponBudgets': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/budgets', 'coupons', (('path', 'vendorId', True), ('query', 'contractId', False), ('query', 'targetMonth', False)), False),
+    'getCouponContract': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract', 'coupons', (('path', 'vendorId', True), ('query', 'contractId', True)), False),
+    'getDownloadCoupon': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/{couponId}', 'coupons', (('path', 'couponId', True),), False),
+    'getDownloadCouponTransactionStatus': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/coupons/transactionStatus', 'coupons', (('query', 'requestTransactionId', True),), False),
+    'getInstantCoupon': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon', 'coupons', (('path', 'vendorId', True), ('query', 'couponId', True)), False),
+    'getInstantCouponItem': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items/{id}', 'coupons', (('path', 'vendorId', True), ('path', 'couponId', True), ('path', 'id', True), ('query', 'type', True)), False),
+    'getInstantCouponRequestStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/requested/{requestedId}', 'coupons', (('path', 'vendorId', True), ('path', 'requestedId', True)), False),
+    'listCouponContracts': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/list', 'coupons', (('path', 'vendorId', True),), False),
+    'listInstantCouponItemsByStatus': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items', 'coupons', (('path', 'vendorId', True), ('path', 'couponId', True), ('query', 'status', True), ('query', 'page', False), ('query', 'size', False), ('query', 'sort', False)), False),
+    'listInstantCouponsByOrderId': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/{orderId}/coupons', 'coupons', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'listInstantCouponsByOrderIdV1': ('GET', '/v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons', 'coupons', (('path', 'vendorId', True), ('path', 'orderId', True)), True),
+    'listInstantCouponsByStatus': ('GET', '/v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupons', 'coupons', (('path', 'vendorId', True), ('query', 'status', True), ('query', 'page', False), ('query', 'size', False), ('query', 'sort', False)), False),
+    'confirmCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/confirms', 'cs', (('path', 'vendorId', True), ('path', 'inquiryId', True)), False),
+    'getCallCenterInquiry': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/callCenterInquiries/{inquiryId}', 'cs', (('path', 'inquiryId', True),), False),
+    'getCallCenterInquiryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId}', 'cs', (('path', 'inquiryId', True),), False),
+    'listCallCenterInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/callCenterInquiries', 'cs', (('path', 'vendorId', True), ('query', 'vendorId', True), ('query', 'partnerCounselingStatus', True), ('query', 'inquiryStartAt', False), ('query', 'inquiryEndAt', False), ('query', 'orderId', False), ('query', 'vendorItemId', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listCallCenterInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries', 'cs', (('path', 'vendorId', True), ('query', 'vendorId', True), ('query', 'partnerCounselingStatus', True), ('query', 'inquiryStartAt', False), ('query', 'inquiryEndAt', False), ('query', 'orderId', False), ('query', 'vendorItemId', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listOnlineInquiries': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/onlineInquiries', 'cs', (('path', 'vendorId', True), ('query', 'vendorId', True), ('query', 'answeredType', True), ('query', 'inquiryStartAt', True), ('query', 'inquiryEndAt', True), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listOnlineInquiriesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries', 'cs', (('path', 'vendorId', True), ('query', 'vendorId', True), ('query', 'answeredType', True), ('query', 'inquiryStartAt', False), ('query', 'inquiryEndAt', False), ('query', 'vendorItemId', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'replyCallCenterInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies', 'cs', (('path', 'vendorId', True), ('path', 'inquiryId', True)), False),
+    'replyOnlineInquiry': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies', 'cs', (('path', 'vendorId', True), ('path', 'inquiryId', True)), False),
+    'confirmExchangeReceipt': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges', (('path', 'vendorId', True), ('path', 'exchangeId', True)), False),
+    'confirmExchangeReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation', 'exchanges', (('path', 'vendorId', True), ('path', 'exchangeId', True)), False),
+    'listExchangeRequests': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests', 'exchanges', (('path', 'vendorId', True), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True), ('query', 'status', False), ('query', 'orderId', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'rejectExchangeRequest': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges', (('path', 'vendorId', True), ('path', 'exchangeId', True)), False),
+    'rejectExchangeRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection', 'exchanges', (('path', 'vendorId', True), ('path', 'exchangeId', True)), False),
+    'uploadExchangeInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/invoices', 'exchanges', (('path', 'vendorId', True), ('path', 'exchangeId', True)), False),
+    'createOutboundShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters', 'logistics', (('path', 'vendorId', True),), False),
+    'createOutboundShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics', (('path', 'vendorId', True),), False),
+    'createReturnShippingCenter': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics', (('path', 'vendorId', True),), False),
+    'createReturnShippingCenterV4': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics', (('path', 'vendorId', True),), False),
+    'getReturnShippingCentersByCode': ('GET', '/v2/providers/openapi/apis/api/v3/return/shipping-places/center-code', 'logistics', (('query', 'returnCenterCodes', True),), False),
+    'getReturnShippingCentersByCodeV2': ('GET', '/v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code', 'logistics', (('query', 'returnCenterCodes', True),), True),
+    'listOutboundShippingPlaces': ('GET', '/v2/providers/marketplace_openapi/apis/api/v2/vendor/shipping-place/outbound', 'logistics', (('query', 'placeCodes', False), ('query', 'placeNames', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listOutboundShippingPlacesV1': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound', 'logistics', (('query', 'placeCodes', False), ('query', 'placeNames', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listOutboundShippingPlacesV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters', 'logistics', (('path', 'vendorId', True), ('query', 'searchType', True), ('query', 'vendorId', True), ('query', 'outboundShippingPlaceCodes', False), ('query', 'pageNum', False), ('query', 'pageSize', False)), True),
+    'listReturnShippingCenters': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters', 'logistics', (('path', 'vendorId', True), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'listReturnShippingCentersV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters', 'logistics', (('path', 'vendorId', True), ('query', 'pageNum', False), ('query', 'pageSize', False)), False),
+    'updateOutboundShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics', (('path', 'vendorId', True), ('path', 'outboundShippingPlaceCode', True)), False),
+    'updateOutboundShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}', 'logistics', (('path', 'vendorId', True), ('path', 'outboundShippingPlaceCode', True)), False),
+    'updateReturnShippingCenter': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics', (('path', 'vendorId', True), ('path', 'returnCenterCode', True)), False),
+    'updateReturnShippingCenterV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}', 'logistics', (('path', 'vendorId', True), ('path', 'returnCenterCode', True)), False),
+    'applyBookCashback': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc', (('path', 'vendorId', True),), False),
+    'changeVendorItemBestPriceGuarantee': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorId}/{vendorItemId}/best-price-guaranteed-3p/{bestPriceGuaranteed3P}', 'misc', (('path', 'vendorId', True), ('path', 'vendorItemId', True), ('path', 'bestPriceGuaranteed3P', True)), True),
+    'deleteBookCashback': ('DELETE', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc', (('path', 'vendorId', True), ('query', 'ruleId', True), ('query', 'vendorItemId', False)), False),
+    'getBookCashback': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback', 'misc', (('path', 'vendorId', True), ('query', 'ruleId', True), ('query', 'vendorItemId', False)), False),
+    'getBrand': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/{brandId}', 'misc', (('path', 'brandId', True),), False),
+    'getCategoryMetasByCategoryId': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}', 'misc', (('path', 'categoryId', True),), True),
+    'getRgOrder': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}', 'misc', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'listEnrolledBrands': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/enrolled', 'misc', (), False),
+    'listExposureProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/meta/products', 'misc', (('query', 'productName', True), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), True),
+    'listRgInventorySummaries': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries', 'misc', (('path', 'vendorId', True), ('query', 'vendorItemId', False), ('query', 'nextToken', False)), False),
+    'listRgOrders': ('GET', '/v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders', 'misc', (('path', 'vendorId', True), ('query', 'paidDateFrom', True), ('query', 'paidDateTo', True), ('query', 'nextToken', False)), False),
+    'searchBrands': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/brands/search', 'misc', (), False),
+    'acknowledgeOrdersheets': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders', (('path', 'vendorId', True),), False),
+    'acknowledgeOrdersheetsPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement', 'orders', (('path', 'vendorId', True),), False),
+    'acknowledgeOrdersheetsV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders', (('path', 'vendorId', True),), False),
+    'acknowledgeOrdersheetsV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement', 'orders', (('path', 'vendorId', True),), False),
+    'cancelOrderItems': ('POST', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel', 'orders', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'cancelOrderItemsV5': ('POST', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel', 'orders', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'completeLongTermUndelivery': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/completeLongTermUndelivery', 'orders', (('path', 'vendorId', True),), False),
+    'getOrdersheetByShipmentboxid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders', (('path', 'vendorId', True), ('path', 'shipmentBoxId', True)), False),
+    'getOrdersheetByShipmentboxidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}', 'orders', (('path', 'vendorId', True), ('path', 'shipmentBoxId', True)), False),
+    'getOrdersheetHistory': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders', (('path', 'vendorId', True), ('path', 'shipmentBoxId', True)), False),
+    'getOrdersheetHistoryV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history', 'orders', (('path', 'vendorId', True), ('path', 'shipmentBoxId', True)), False),
+    'getOrdersheetsByOrderid': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/{orderId}/ordersheets', 'orders', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'getOrdersheetsByOrderidV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets', 'orders', (('path', 'vendorId', True), ('path', 'orderId', True)), False),
+    'listOrdersheets': ('GET', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets', 'orders', (('path', 'vendorId', True), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True), ('query', 'status', True), ('query', 'searchType', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'listOrdersheetsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets', 'orders', (('path', 'vendorId', True), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True), ('query', 'status', True), ('query', 'searchType', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'markAlreadyShipped': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'markAlreadyShippedPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment', 'orders', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'stopShipment': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'stopShipmentPatch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment', 'orders', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'updateInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/updateInvoices', 'orders', (('path', 'vendorId', True),), False),
+    'uploadInvoices': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/invoices', 'orders', (('path', 'vendorId', True),), False),
+    'createSellerProduct': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products', (), False),
+    'deleteSellerProduct': ('DELETE', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products', (('path', 'sellerProductId', True),), False),
+    'getSellerProduct': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}', 'products', (('path', 'sellerProductId', True),), False),
+    'getSellerProductInflowStatus': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status', 'products', (), False),
+    'getSellerProductPartial': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products', (('path', 'sellerProductId', True),), False),
+    'getSellerProductsByExternalSku': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/external-vendor-sku-codes/{externalVendorSkuCode}', 'products', (('path', 'externalVendorSkuCode', True),), False),
+    'getVendorItemInventory': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/inventories', 'products', (('path', 'vendorItemId', True),), False),
+    'listSellerProductStatusHistories': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories', 'products', (('path', 'sellerProductId', True), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'listSellerProducts': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products', (('query', 'vendorId', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False), ('query', 'sellerProductId', False), ('query', 'sellerProductName', False), ('query', 'status', False), ('query', 'manufacture', False), ('query', 'createdAt', False), ('query', 'violationTypes', False), ('query', 'violationTypeAndOr', False), ('query', 'businessTypes', False)), False),
+    'listSellerProductsTimeFrame': ('GET', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame', 'products', (('query', 'vendorId', True), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True)), False),
+    'optInAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-in', 'products', (), False),
+    'optInAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-in', 'products', (('path', 'vendorItemId', True),), False),
+    'optOutAutoGeneratedOptionSeller': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-out', 'products', (), False),
+    'optOutAutoGeneratedOptionVendorItem': ('POST', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out', 'products', (('path', 'vendorItemId', True),), False),
+    'requestSellerProductApproval': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals', 'products', (('path', 'sellerProductId', True),), False),
+    'resumeVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/resume', 'products', (('path', 'vendorItemId', True),), False),
+    'stopVendorItemSales': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/stop', 'products', (('path', 'vendorItemId', True),), False),
+    'updateSellerProduct': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products', 'products', (), False),
+    'updateSellerProductPartial': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial', 'products', (('path', 'sellerProductId', True),), False),
+    'updateVendorItemOriginalPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/original-prices/{originalPrice}', 'products', (('path', 'vendorItemId', True), ('path', 'originalPrice', True)), False),
+    'updateVendorItemPrice': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/prices/{price}', 'products', (('path', 'vendorItemId', True), ('path', 'price', True), ('query', 'forceSalePriceUpdate', False), ('query', 'apMinSalePrice', False), ('query', 'apActive', False)), False),
+    'updateVendorItemQuantity': ('PUT', '/v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/quantities/{quantity}', 'products', (('path', 'vendorItemId', True), ('path', 'quantity', True)), False),
+    'approveReturnRequest': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'approveReturnRequestPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'approveReturnRequestV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'approveReturnRequestV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'confirmReturnReceipt': ('PUT', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'confirmReturnReceiptPatch': ('PATCH', '/v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'confirmReturnReceiptV4': ('PUT', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'confirmReturnReceiptV4Patch': ('PATCH', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'getReturnRequest': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests/{receiptId}', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'getReturnRequestV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}', 'returns', (('path', 'vendorId', True), ('path', 'receiptId', True)), False),
+    'listReturnRequests': ('GET', '/v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests', 'returns', (('path', 'vendorId', True), ('query', 'searchType', False), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True), ('query', 'status', False), ('query', 'cancelType', False), ('query', 'orderId', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'listReturnRequestsV4': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests', 'returns', (('path', 'vendorId', True), ('query', 'searchType', False), ('query', 'createdAtFrom', True), ('query', 'createdAtTo', True), ('query', 'status', False), ('query', 'cancelType', False), ('query', 'orderId', False), ('query', 'nextToken', False), ('query', 'maxPerPage', False)), False),
+    'listReturnWithdrawalsByIds': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawList', 'returns', (('path', 'vendorId', True),), False),
+    'listReturnWithdrawalsByPeriod': ('GET', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests', 'returns', (('path', 'vendorId', True), ('query', 'dateFrom', True), ('query', 'dateTo', True), ('query', 'pageIndex', False), ('query', 'sizePerPage', False)), False),
+    'registerReturnPickupInvoice': ('POST', '/v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual', 'returns', (('path', 'vendorId', True),), False),
+    'getRevenueHistory': ('GET', '/v2/providers/openapi/apis/api/v1/revenue-history', 'settlement', (('query', 'vendorId', True), ('query', 'recognitionDateFrom', True), ('query', 'recognitionDateTo', True), ('query', 'token', True), ('query', 'maxPerPage', False)), False),
+    'getSettlementHistories': ('GET', '/v2/providers/marketplace_openapi/apis/api/v1/settlement-histories', 'settlement', (('query', 'revenueRecognitionYearMonth', True),), False),
+}
+
+# current operationId -> {(legacy version or None, patch): operationId}
+VARIANTS: dict[str, dict[tuple[str | None, bool], str]] = {
+    'checkAutoCategoryAgreed': {(None, False): 'checkAutoCategoryAgreed'},
+    'checkDisplayCategoryStatus': {(None, False): 'checkDisplayCategoryStatus'},
+    'getDisplayCategory': {(None, False): 'getDisplayCategory'},
+    'getCategoryRelatedMetas': {(None, False): 'getCategoryRelatedMetas'},
+    'listDisplayCategories': {(None, False): 'listDisplayCategories'},
+    'predictCategory': {(None, False): 'predictCategory'},
+    'createDownloadCoupon': {(None, False): 'createDownloadCoupon'},
+    'createDownloadCouponItems': {(None, False): 'createDownloadCouponItems'},
+    'createFreeContract': {(None, False): 'createFreeContract'},
+    'createInstantCoupon': {(None, False): 'createInstantCoupon'},
+    'createInstantCouponItems': {(None, False): 'createInstantCouponItems'},
+    'expireDownloadCoupons': {(None, False): 'expireDownloadCoupons'},
+    'expireInstantCoupon': {(None, False): 'expireInstantCoupon'},
+    'expireInstantCouponItems': {(None, False): 'expireInstantCouponItems'},
+    'getCouponBudgets': {(None, False): 'getCouponBudgets'},
+    'getCouponContract': {(None, False): 'getCouponContract'},
+    'getDownloadCoupon': {(None, False): 'getDownloadCoupon'},
+    'getDownloadCouponTransactionStatus': {(None, False): 'getDownloadCouponTransactionStatus'},
+    'getInstantCoupon': {(None, False): 'getInstantCoupon'},
+    'getInstantCouponItem': {(None, False): 'getInstantCouponItem'},
+    'getInstantCouponRequestStatus': {(None, False): 'getInstantCouponRequestStatus'},
+    'listCouponContracts': {(None, False): 'listCouponContracts'},
+    'listInstantCouponsByOrderId': {(None, False): 'listInstantCouponsByOrderId', ('v1', False): 'listInstantCouponsByOrderIdV1'},
+    'listInstantCouponsByStatus': {(None, False): 'listInstantCouponsByStatus'},
+    'listInstantCouponItemsByStatus': {(None, False): 'listInstantCouponItemsByStatus'},
+    'confirmCallCenterInquiry': {(None, False): 'confirmCallCenterInquiry'},
+    'getCallCenterInquiry': {(None, False): 'getCallCenterInquiry', ('v4', False): 'getCallCenterInquiryV4'},
+    'listCallCenterInquiries': {(None, False): 'listCallCenterInquiries', ('v4', False): 'listCallCenterInquiriesV4'},
+    'listOnlineInquiries': {(None, False): 'listOnlineInquiries', ('v4', False): 'listOnlineInquiriesV4'},
+    'replyCallCenterInquiry': {(None, False): 'replyCallCenterInquiry'},
+    'replyOnlineInquiry': {(None, False): 'replyOnlineInquiry'},
+    'confirmExchangeReceipt': {(None, False): 'confirmExchangeReceipt', (None, True): 'confirmExchangeReceiptPatch'},
+    'listExchangeRequests': {(None, False): 'listExchangeRequests'},
+    'rejectExchangeRequest': {(None, False): 'rejectExchangeRequest', (None, True): 'rejectExchangeRequestPatch'},
+    'uploadExchangeInvoice': {(None, False): 'uploadExchangeInvoice'},
+    'createOutboundShippingCenter': {(None, False): 'createOutboundShippingCenter', ('v4', False): 'createOutboundShippingCenterV4'},
+    'createReturnShippingCenter': {(None, False): 'createReturnShippingCenter', ('v4', False): 'createReturnShippingCenterV4'},
+    'getReturnShippingCentersByCode': {(None, False): 'getReturnShippingCentersByCode', ('v2', False): 'getReturnShippingCentersByCodeV2'},
+    'listOutboundShippingPlaces': {(None, False): 'listOutboundShippingPlaces', ('v1', False): 'listOutboundShippingPlacesV1', ('v4', False): 'listOutboundShippingPlacesV4'},
+    'listReturnShippingCenters': {(None, False): 'listReturnShippingCenters', ('v4', False): 'listReturnShippingCentersV4'},
+    'updateOutboundShippingCenter': {(None, False): 'updateOutboundShippingCenter', ('v4', False): 'updateOutboundShippingCenterV4'},
+    'updateReturnShippingCenter': {(None, False): 'updateReturnShippingCenter', ('v4', False): 'updateReturnShippingCenterV4'},
+    'applyBookCashback': {(None, False): 'applyBookCashback'},
+    'changeVendorItemBestPriceGuarantee': {(None, False): 'changeVendorItemBestPriceGuarantee'},
+    'deleteBookCashback': {(None, False): 'deleteBookCashback'},
+    'getBookCashback': {(None, False): 'getBookCashback'},
+    'getBrand': {(None, False): 'getBrand'},
+    'getCategoryMetasByCategoryId': {(None, False): 'getCategoryMetasByCategoryId'},
+    'getRgOrder': {(None, False): 'getRgOrder'},
+    'listEnrolledBrands': {(None, False): 'listEnrolledBrands'},
+    'listExposureProducts': {(None, False): 'listExposureProducts'},
+    'listRgInventorySummaries': {(None, False): 'listRgInventorySummaries'},
+    'listRgOrders': {(None, False): 'listRgOrders'},
+    'searchBrands': {(None, False): 'searchBrands'},
+    'acknowledgeOrdersheets': {(None, False): 'acknowledgeOrdersheets', (None, True): 'acknowledgeOrdersheetsPatch', ('v4', False): 'acknowledgeOrdersheetsV4', ('v4', True): 'acknowledgeOrdersheetsV4Patch'},
+    'cancelOrderItems': {(None, False): 'cancelOrderItems', ('v5', False): 'cancelOrderItemsV5'},
+    'completeLongTermUndelivery': {(None, False): 'completeLongTermUndelivery'},
+    'getOrdersheetByShipmentboxid': {(None, False): 'getOrdersheetByShipmentboxid', ('v4', False): 'getOrdersheetByShipmentboxidV4'},
+    'getOrdersheetHistory': {(None, False): 'getOrdersheetHistory', ('v4', False): 'getOrdersheetHistoryV4'},
+    'getOrdersheetsByOrderid': {(None, False): 'getOrdersheetsByOrderid', ('v4', False): 'getOrdersheetsByOrderidV4'},
+    'listOrdersheets': {(None, False): 'listOrdersheets', ('v4', False): 'listOrdersheetsV4'},
+    'markAlreadyShipped': {(None, False): 'markAlreadyShipped', (None, True): 'markAlreadyShippedPatch'},
+    'stopShipment': {(None, False): 'stopShipment', (None, True): 'stopShipmentPatch'},
+    'updateInvoices': {(None, False): 'updateInvoices'},
+    'uploadInvoices': {(None, False): 'uploadInvoices'},
+    'createSellerProduct': {(None, False): 'createSellerProduct'},
+    'deleteSellerProduct': {(None, False): 'deleteSellerProduct'},
+    'getSellerProduct': {(None, False): 'getSellerProduct'},
+    'getSellerProductsByExternalSku': {(None, False): 'getSellerProductsByExternalSku'},
+    'getSellerProductInflowStatus': {(None, False): 'getSellerProductInflowStatus'},
+    'getSellerProductPartial': {(None, False): 'getSellerProductPartial'},
+    'getVendorItemInventory': {(None, False): 'getVendorItemInventory'},
+    'listSellerProducts': {(None, False): 'listSellerProducts'},
+    'listSellerProductStatusHistories': {(None, False): 'listSellerProductStatusHistories'},
+    'listSellerProductsTimeFrame': {(None, False): 'listSellerProductsTimeFrame'},
+    'optInAutoGeneratedOptionSeller': {(None, False): 'optInAutoGeneratedOptionSeller'},
+    'optInAutoGeneratedOptionVendorItem': {(None, False): 'optInAutoGeneratedOptionVendorItem'},
+    'optOutAutoGeneratedOptionSeller': {(None, False): 'optOutAutoGeneratedOptionSeller'},
+    'optOutAutoGeneratedOptionVendorItem': {(None, False): 'optOutAutoGeneratedOptionVendorItem'},
+    'requestSellerProductApproval': {(None, False): 'requestSellerProductApproval'},
+    'resumeVendorItemSales': {(None, False): 'resumeVendorItemSales'},
+    'stopVendorItemSales': {(None, False): 'stopVendorItemSales'},
+    'updateSellerProduct': {(None, False): 'updateSellerProduct'},
+    'updateSellerProductPartial': {(None, False): 'updateSellerProductPartial'},
+    'updateVendorItemOriginalPrice': {(None, False): 'updateVendorItemOriginalPrice'},
+    'updateVendorItemPrice': {(None, False): 'updateVendorItemPrice'},
+    'updateVendorItemQuantity': {(None, False): 'updateVendorItemQuantity'},
+    'approveReturnRequest': {(None, False): 'approveReturnRequest', (None, True): 'approveReturnRequestPatch', ('v4', False): 'approveReturnRequestV4', ('v4', True): 'approveReturnRequestV4Patch'},
+    'confirmReturnReceipt': {(None, False): 'confirmReturnReceipt', (None, True): 'confirmReturnReceiptPatch', ('v4', False): 'confirmReturnReceiptV4', ('v4', True): 'confirmReturnReceiptV4Patch'},
+    'getReturnRequest': {(None, False): 'getReturnRequest', ('v4', False): 'getReturnRequestV4'},
+    'listReturnRequests': {(None, False): 'listReturnRequests', ('v4', False): 'listReturnRequestsV4'},
+    'listReturnWithdrawalsByIds': {(None, False): 'listReturnWithdrawalsByIds'},
+    'listReturnWithdrawalsByPeriod': {(None, False): 'listReturnWithdrawalsByPeriod'},
+    'registerReturnPickupInvoice': {(None, False): 'registerReturnPickupInvoice'},
+    'getRevenueHistory': {(None, False): 'getRevenueHistory'},
+    'getSettlementHistories': {(None, False): 'getSettlementHistories'},
+}
+
+# operationId -> (family attribute, method name, options that reach it)
+METHODS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    'checkAutoCategoryAgreed': ('categories', 'check_auto_category_agreed', {}),
+    'checkDisplayCategoryStatus': ('categories', 'check_status', {}),
+    'getDisplayCategory': ('categories', 'get', {}),
+    'getCategoryRelatedMetas': ('categories', 'get_category_related_metas', {}),
+    'listDisplayCategories': ('categories', 'list', {}),
+    'predictCategory': ('categories', 'predict', {}),
+    'createDownloadCoupon': ('coupons', 'create_download', {}),
+    'createDownloadCouponItems': ('coupons', 'create_download_items', {}),
+    'createFreeContract': ('coupons', 'create_free_contract', {}),
+    'createInstantCoupon': ('coupons', 'create_instant', {}),
+    'createInstantCouponItems': ('coupons', 'create_instant_items', {}),
+    'expireDownloadCoupons': ('coupons', 'expire_download', {}),
+    'expireInstantCoupon': ('coupons', 'expire_instant', {}),
+    'expireInstantCouponItems': ('coupons', 'expire_instant_items', {}),
+    'getCouponBudgets': ('coupons', 'get_budgets', {}),
+    'getCouponContract': ('coupons', 'get_contract', {}),
+    'getDownloadCoupon': ('coupons', 'get_download', {}),
+    'getDownloadCouponTransactionStatus': ('coupons', 'get_download_transaction_status', {}),
+    'getInstantCoupon': ('coupons', 'get_instant', {}),
+    'getInstantCouponItem': ('coupons', 'get_instant_item', {}),
+    'getInstantCouponRequestStatus': ('coupons', 'get_instant_request_status', {}),
+    'listCouponContracts': ('coupons', 'list_contracts', {}),
+    'listInstantCouponsByOrderId': ('coupons', 'list_instant_by_order_id', {}),
+    'listInstantCouponsByOrderIdV1': ('coupons', 'list_instant_by_order_id', {'legacy': 'v1'}),
+    'listInstantCouponsByStatus': ('coupons', 'list_instant_by_status', {}),
+    'listInstantCouponItemsByStatus': ('coupons', 'list_instant_items_by_status', {}),
+    'confirmCallCenterInquiry': ('cs', 'confirm_call_center_inquiry', {}),
+    'getCallCenterInquiry': ('cs', 'get_call_center_inquiry', {}),
+    'getCallCenterInquiryV4': ('cs', 'get_call_center_inquiry', {'legacy': 'v4'}),
+    'listCallCenterInquiries': ('cs', 'list_call_center_inquiries', {}),
+    'listCallCenterInquiriesV4': ('cs', 'list_call_center_inquiries', {'legacy': 'v4'}),
+    'listOnlineInquiries': ('cs', 'list_online_inquiries', {}),
+    'listOnlineInquiriesV4': ('cs', 'list_online_inquiries', {'legacy': 'v4'}),
+    'replyCallCenterInquiry': ('cs', 'reply_call_center_inquiry', {}),
+    'replyOnlineInquiry': ('cs', 'reply_online_inquiry', {}),
+    'confirmExchangeReceipt': ('exchanges', 'confirm_receipt', {}),
+    'confirmExchangeReceiptPatch': ('exchanges', 'confirm_receipt', {'patch': True}),
+    'listExchangeRequests': ('exchanges', 'list', {}),
+    'rejectExchangeRequest': ('exchanges', 'reject', {}),
+    'rejectExchangeRequestPatch': ('exchanges', 'reject', {'patch': True}),
+    'uploadExchangeInvoice': ('exchanges', 'upload_invoice', {}),
+    'createOutboundShippingCenter': ('logistics', 'create_outbound_shipping_center', {}),
+    'createOutboundShippingCenterV4': ('logistics', 'create_outbound_shipping_center', {'legacy': 'v4'}),
+    'createReturnShippingCenter': ('logistics', 'create_return_shipping_center', {}),
+    'createReturnShippingCenterV4': ('logistics', 'create_return_shipping_center', {'legacy': 'v4'}),
+    'getReturnShippingCentersByCode': ('logistics', 'get_return_shipping_centers_by_code', {}),
+    'getReturnShippingCentersByCodeV2': ('logistics', 'get_return_shipping_centers_by_code', {'legacy': 'v2'}),
+    'listOutboundShippingPlaces': ('logistics', 'list_outbound_shipping_places', {}),
+    'listOutboundShippingPlacesV1': ('logistics', 'list_outbound_shipping_places', {'legacy': 'v1'}),
+    'listOutboundShippingPlacesV4': ('logistics', 'list_outbound_shipping_places', {'legacy': 'v4'}),
+    'listReturnShippingCenters': ('logistics', 'list_return_shipping_centers', {}),
+    'listReturnShippingCentersV4': ('logistics', 'list_return_shipping_centers', {'legacy': 'v4'}),
+    'updateOutboundShippingCenter': ('logistics', 'update_outbound_shipping_center', {}),
+    'updateOutboundShippingCenterV4': ('logistics', 'update_outbound_shipping_center', {'legacy': 'v4'}),
+    'updateReturnShippingCenter': ('logistics', 'update_return_shipping_center', {}),
+    'updateReturnShippingCenterV4': ('logistics', 'update_return_shipping_center', {'legacy': 'v4'}),
+    'applyBookCashback': ('misc', 'apply_book_cashback', {}),
+    'changeVendorItemBestPriceGuarantee': ('misc', 'change_vendor_item_best_price_guarantee', {}),
+    'deleteBookCashback': ('misc', 'delete_book_cashback', {}),
+    'getBookCashback': ('misc', 'get_book_cashback', {}),
+    'getBrand': ('misc', 'get_brand', {}),
+    'getCategoryMetasByCategoryId': ('misc', 'get_category_metas_by_category_id', {}),
+    'getRgOrder': ('misc', 'get_rg_order', {}),
+    'listEnrolledBrands': ('misc', 'list_enrolled_brands', {}),
+    'listExposureProducts': ('misc', 'list_exposure_products', {}),
+    'listRgInventorySummaries': ('misc', 'list_rg_inventory_summaries', {}),
+    'listRgOrders': ('misc', 'list_rg_orders', {}),
+    'searchBrands': ('misc', 'search_brands', {}),
+    'acknowledgeOrdersheets': ('orders', 'acknowledge_ordersheets', {}),
+    'acknowledgeOrdersheetsPatch': ('orders', 'acknowledge_ordersheets', {'patch': True}),
+    'acknowledgeOrdersheetsV4': ('orders', 'acknowledge_ordersheets', {'legacy': 'v4'}),
+    'acknowledgeOrdersheetsV4Patch': ('orders', 'acknowledge_ordersheets', {'legacy': 'v4', 'patch': True}),
+    'cancelOrderItems': ('orders', 'cancel_order_items', {}),
+    'cancelOrderItemsV5': ('orders', 'cancel_order_items', {'legacy': 'v5'}),
+    'completeLongTermUndelivery': ('orders', 'complete_long_term_undelivery', {}),
+    'getOrdersheetByShipmentboxid': ('orders', 'get_ordersheet_by_shipmentboxid', {}),
+    'getOrdersheetByShipmentboxidV4': ('orders', 'get_ordersheet_by_shipmentboxid', {'legacy': 'v4'}),
+    'getOrdersheetHistory': ('orders', 'get_ordersheet_history', {}),
+    'getOrdersheetHistoryV4': ('orders', 'get_ordersheet_history', {'legacy': 'v4'}),
+    'getOrdersheetsByOrderid': ('orders', 'get_ordersheets_by_orderid', {}),
+    'getOrdersheetsByOrderidV4': ('orders', 'get_ordersheets_by_orderid', {'legacy': 'v4'}),
+    'listOrdersheets': ('orders', 'list_ordersheets', {}),
+    'listOrdersheetsV4': ('orders', 'list_ordersheets', {'legacy': 'v4'}),
+    'markAlreadyShipped': ('orders', 'mark_already_shipped', {}),
+    'markAlreadyShippedPatch': ('orders', 'mark_already_shipped', {'patch': True}),
+    'stopShipment': ('orders', 'stop_shipment', {}),
+    'stopShipmentPatch': ('orders', 'stop_shipment', {'patch': True}),
+    'updateInvoices': ('orders', 'update_invoices', {}),
+    'uploadInvoices': ('orders', 'upload_invoices', {}),
+    'createSellerProduct': ('products', 'create', {}),
+    'deleteSellerProduct': ('products', 'delete', {}),
+    'getSellerProduct': ('products', 'get', {}),
+    'getSellerProductsByExternalSku': ('products', 'get_by_external_sku', {}),
+    'getSellerProductInflowStatus': ('products', 'get_inflow_status', {}),
+    'getSellerProductPartial': ('products', 'get_partial', {}),
+    'getVendorItemInventory': ('products', 'get_vendor_item_inventory', {}),
+    'listSellerProducts': ('products', 'list', {}),
+    'listSellerProductStatusHistories': ('products', 'list_status_histories', {}),
+    'listSellerProductsTimeFrame': ('products', 'list_time_frame', {}),
+    'optInAutoGeneratedOptionSeller': ('products', 'opt_in_auto_generated_option_seller', {}),
+    'optInAutoGeneratedOptionVendorItem': ('products', 'opt_in_auto_generated_option_vendor_item', {}),
+    'optOutAutoGeneratedOptionSeller': ('products', 'opt_out_auto_generated_option_seller', {}),
+    'optOutAutoGeneratedOptionVendorItem': ('products', 'opt_out_auto_generated_option_vendor_item', {}),
+    'requestSellerProductApproval': ('products', 'request_approval', {}),
+    'resumeVendorItemSales': ('products', 'resume_vendor_item_sales', {}),
+    'stopVendorItemSales': ('products', 'stop_vendor_item_sales', {}),
+    'updateSellerProduct': ('products', 'update', {}),
+    'updateSellerProductPartial': ('products', 'update_partial', {}),
+    'updateVendorItemOriginalPrice': ('products', 'update_vendor_item_original_price', {}),
+    'updateVendorItemPrice': ('products', 'update_vendor_item_price', {}),
+    'updateVendorItemQuantity': ('products', 'update_vendor_item_quantity', {}),
+    'approveReturnRequest': ('returns', 'approve', {}),
+    'approveReturnRequestPatch': ('returns', 'approve', {'patch': True}),
+    'approveReturnRequestV4': ('returns', 'approve', {'legacy': 'v4'}),
+    'approveReturnRequestV4Patch': ('returns', 'approve', {'legacy': 'v4', 'patch': True}),
+    'confirmReturnReceipt': ('returns', 'confirm_receipt', {}),
+    'confirmReturnReceiptPatch': ('returns', 'confirm_receipt', {'patch': True}),
+    'confirmReturnReceiptV4': ('returns', 'confirm_receipt', {'legacy': 'v4'}),
+    'confirmReturnReceiptV4Patch': ('returns', 'confirm_receipt', {'legacy': 'v4', 'patch': True}),
+    'getReturnRequest': ('returns', 'get', {}),
+    'getReturnRequestV4': ('returns', 'get', {'legacy': 'v4'}),
+    'listReturnRequests': ('returns', 'list', {}),
+    'listReturnRequestsV4': ('returns', 'list', {'legacy': 'v4'}),
+    'listReturnWithdrawalsByIds': ('returns', 'list_withdrawals_by_ids', {}),
+    'listReturnWithdrawalsByPeriod': ('returns', 'list_withdrawals_by_period', {}),
+    'registerReturnPickupInvoice': ('returns', 'register_pickup_invoice', {}),
+    'getRevenueHistory': ('settlement', 'get_revenue_history', {}),
+    'getSettlementHistories': ('settlement', 'get_settlement_histories', {}),
 }
 
 
@@ -144,484 +376,848 @@ class CategoriesApi(Family):
 
     def check_auto_category_agreed(self, *, vendor_id: str | None = None) -> Any:
         """카테고리 자동 매칭 서비스 동의 확인 — Check whether the seller agreed to the automatic category-matching service
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('checkAutoCategoryAgreed', [('path', 'vendorId', vendor_id)], None)
 
-    def check_display_category_status(self, *, display_category_code: str) -> Any:
-        """카테고리 유효성 검사 — Check whether a display category can be used
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/vendors/{vendorId}/check-auto-category-agreed
+        operationId: checkAutoCategoryAgreed
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The vendorId in the path is not the caller's.
+                "업체[A00012345]는 다른 업체[A0012***]의 정보을 검색 수 없습니다."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('checkDisplayCategoryStatus', [('path', 'displayCategoryCode', display_category_code)], None)
+        return self._call(self._select('checkAutoCategoryAgreed', False, False), [('path', 'vendorId', vendor_id)], None)
+
+    def check_status(self, *, display_category_code: str) -> Any:
+        """카테고리 유효성 검사 — Check whether a display category can be used
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}/status
+        operationId: checkDisplayCategoryStatus
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Non-numeric or non-leaf category code.
+                "노출카테고리코드는 숫자형으로 입력해주세요."
+                "노출카테고리 72631은 leaf category code가 아닙니다. 해당 노출카테고리의 leaf category id는 58896,58889,58890,58891,58892,58893,58894 입니다."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('checkDisplayCategoryStatus', False, False), [('path', 'displayCategoryCode', display_category_code)], None)
+
+    def get(self, *, display_category_code: str) -> Any:
+        """카테고리 조회 — Get one display category with its direct children
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}
+        operationId: getDisplayCategory
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown or non-numeric category code.
+                "전시카테고리[99999999]를 찾을 수 없습니다. 전시카테고리코드를 확인해 주세요."
+                "노출카테고리코드는 숫자형으로 입력해주세요."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getDisplayCategory', False, False), [('path', 'displayCategoryCode', display_category_code)], None)
 
     def get_category_related_metas(self, *, display_category_code: str) -> Any:
         """카테고리 메타정보 조회 — Get the meta information of a leaf category (options, notices, documents, certifications)
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/category-related-metas/display-category-codes/{displayCategoryCode}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCategoryRelatedMetas', [('path', 'displayCategoryCode', display_category_code)], None)
+        operationId: getCategoryRelatedMetas
 
-    def get_display_category(self, *, display_category_code: str) -> Any:
-        """카테고리 조회 — Get one display category with its direct children
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories/{displayCategoryCode}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid/non-leaf or non-numeric category code.
+                "관리카테고리를 찾을 수 없는 노출카테고리코드 입니다. 담당MD에게 확인하고 유효한 노출카테고리를 입력해주세요."
+                "전시카테고리코드는 숫자형으로 입력해주세요."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getDisplayCategory', [('path', 'displayCategoryCode', display_category_code)], None)
+        return self._call(self._select('getCategoryRelatedMetas', False, False), [('path', 'displayCategoryCode', display_category_code)], None)
 
-    def list_display_categories(self, *, registration_type: str | None = None, locale: str | None = None) -> Any:
+    def list(self, *, registration_type: Literal['RFM', 'CGF'] | None = None, locale: Literal['en', 'zh-CN', 'kr'] | None = None) -> Any:
         """카테고리 목록조회 — List the whole display-category tree
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listDisplayCategories', [('query', 'registrationType', registration_type), ('query', 'locale', locale)], None)
 
-    def predict_category(self, *, body: Any) -> Any:
-        """카테고리 추천 — Recommend a leaf category from product information (machine learning)
-        
-        POST /v2/providers/openapi/apis/api/v1/categorization/predict
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/display-categories
+        operationId: listDisplayCategories
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameters or body (upstream error envelope).
+                "Required String parameter 'status' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('predictCategory', [], body)
+        return self._call(self._select('listDisplayCategories', False, False), [('query', 'registrationType', registration_type), ('query', 'locale', locale)], None)
+
+    def predict(self, *, body: Any) -> Any:
+        """카테고리 추천 — Recommend a leaf category from product information (machine learning)
+
+        POST /v2/providers/openapi/apis/api/v1/categorization/predict
+        operationId: predictCategory
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): productName missing or empty.
+                "Input product name should not be empty!"
+            ServerError (500): Prediction failed (retry later or change the input); also documented for a missing productName.
+                "Internal Server Error"
+                "Error occurred when communicating with seller_intelligence domain service. vendorId = A00012345, productName = 코데즈컴바인 남성 긴팔 맨투맨 티셔츠 그린 95  .."
+                "Fail to communicate with the downstream domain services (catalog prediction service)"
+                "Fail to communicate with the listing domain to retrieve category name"
+                … and 1 more (see the spec)
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('predictCategory', False, False), [], body)
 
 
 class CouponsApi(Family):
     """Operations tagged `coupons`."""
 
-    def create_download_coupon(self, *, body: Any) -> Any:
+    def create_download(self, *, body: Any) -> Any:
         """[다운로드쿠폰] 생성 — Create a downloadable coupon
-        
-        POST /v2/providers/marketplace_openapi/apis/api/v1/coupons
-        Errors: HTTP 400, 401, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('createDownloadCoupon', [], body)
 
-    def create_download_coupon_items(self, *, body: Any) -> Any:
-        """[다운로드쿠폰] 아이템 생성 — Attach options to a downloadable coupon
-        
-        PUT /v2/providers/marketplace_openapi/apis/api/v1/coupon-items
-        Errors: HTTP 400, 401, 429, 504 raise CoupangError subclasses.
+        POST /v2/providers/marketplace_openapi/apis/api/v1/coupons
+        operationId: createDownloadCoupon
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid coupon values (documented messages).
+                "contractId=15 (으)로 계약이 판매자=A00012345 에 속하지 않습니다."
+                "startAt 패턴을 확인하세요. yyyy-MM-dd HH:mm:ss, 프로모션 기간을 확인해주세요."
+                "endAt 패턴을 확인하세요. yyyy-MM-dd HH:mm:ss, 프로모션 기간을 확인해주세요."
+                "createCouponRequest.title 은 빈칸임. createCouponRequest.title 은 필수임"
+                … and 2 more (see the spec)
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('createDownloadCouponItems', [], body)
+        return self._call(self._select('createDownloadCoupon', False, False), [], body)
+
+    def create_download_items(self, *, body: Any) -> Any:
+        """[다운로드쿠폰] 아이템 생성 — Attach options to a downloadable coupon
+
+        PUT /v2/providers/marketplace_openapi/apis/api/v1/coupon-items
+        operationId: createDownloadCouponItems
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Coupon destroyed / unknown, or invalid items.
+                "삭제된 프로모션 입니다."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createDownloadCouponItems', False, False), [], body)
 
     def create_free_contract(self, *, vendor_id: str | None = None) -> Any:
         """자유 계약 생성 — Create the free (non-contract) contract [legacy]
-        
+
         POST /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/create/non_contract_info
-        Deprecated.
-        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('createFreeContract', [('path', 'vendorId', vendor_id)], None)
+        operationId: createFreeContract
+        Deprecated: Coupang retired or is retiring this operation.
 
-    def create_instant_coupon(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createFreeContract', False, False), [('path', 'vendorId', vendor_id)], None)
+
+    def create_instant(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """[즉시할인쿠폰] 생성 — Create an instant discount coupon (asynchronous)
-        
+
         POST /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('createInstantCoupon', [('path', 'vendorId', vendor_id)], body)
+        operationId: createInstantCoupon
 
-    def create_instant_coupon_items(self, *, vendor_id: str | None = None, coupon_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid coupon values (documented messages).
+                "계약의 유효기간 안에 쿠폰이 존재해야 한다(계약서의 유효기간:2017-03-01 00:00:00~2017-12-31 23:59:59) (쿠폰의 유효기간:2016-12-05 00:00:00~2017-09-05 00:00:00)"
+                "Cannot parse "2017-13-05 00:00:00": Value 13 for monthOfYear must be in the range [1,12]"
+                "Cannot parse "2017-08-32 00:00:00": Value 32 for dayOfMonth must be in the range [1,31]"
+                "startAt 패턴을 확인하세요. yyyy-MM-dd HH:mm:ss"
+                … and 4 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createInstantCoupon', False, False), [('path', 'vendorId', vendor_id)], body)
+
+    def create_instant_items(self, *, coupon_id: int, vendor_id: str | None = None, body: Any) -> Any:
         """[즉시할인쿠폰] 아이템 생성 — Attach options to an instant coupon (asynchronous)
-        
+
         POST /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('createInstantCouponItems', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id)], body)
+        operationId: createInstantCouponItems
 
-    def expire_download_coupons(self, *, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Empty/oversized list, unknown coupon or no permission.
+                "vendorItems may not be empty, vendorItems size must be between 1 and 10000"
+                "쿠폰아이디를 확인해주세요 684245"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createInstantCouponItems', False, False), [('path', 'couponId', coupon_id), ('path', 'vendorId', vendor_id)], body)
+
+    def expire_download(self, *, body: Any) -> Any:
         """[다운로드쿠폰] 파기 — Expire downloadable coupons
-        
+
         POST /v2/providers/marketplace_openapi/apis/api/v1/coupons/expire
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('expireDownloadCoupons', [], body)
+        operationId: expireDownloadCoupons
 
-    def expire_instant_coupon(self, *, vendor_id: str | None = None, coupon_id: int, action: str) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Unknown couponId (documented as HTTP 500).
+                "expire할 쿠폰이 존재하지 않습니다."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('expireDownloadCoupons', False, False), [], body)
+
+    def expire_instant(self, *, coupon_id: int, action: Literal['expire'], vendor_id: str | None = None) -> Any:
         """[즉시할인쿠폰] 파기 — Expire (destroy) an instant discount coupon (asynchronous)
-        
+
         PUT /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('expireInstantCoupon', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'action', action)], None)
+        operationId: expireInstantCoupon
 
-    def expire_instant_coupon_items(self, *, vendor_id: str | None = None, coupon_id: int, action: str, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown couponId, missing action or no permission.
+                "조회되지 않는 쿠폰입니다.684245"
+                "Required String parameter 'action' is not present"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('expireInstantCoupon', False, False), [('path', 'couponId', coupon_id), ('query', 'action', action), ('path', 'vendorId', vendor_id)], None)
+
+    def expire_instant_items(self, *, coupon_id: int, action: Literal['expire'], vendor_id: str | None = None, body: Any) -> Any:
         """쿠폰아이템 파기 — Detach options from an instant coupon (asynchronous) [legacy]
-        
+
         PUT /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
-        Deprecated.
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('expireInstantCouponItems', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'action', action)], body)
+        operationId: expireInstantCouponItems
+        Deprecated: Coupang retired or is retiring this operation.
 
-    def get_coupon_budgets(self, *, vendor_id: str | None = None, contract_id: int | None = None, target_month: str | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Empty/oversized list or no permission.
+                "vendorItems may not be empty, vendorItems size must be between 1 and 10000"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('expireInstantCouponItems', False, False), [('path', 'couponId', coupon_id), ('query', 'action', action), ('path', 'vendorId', vendor_id)], body)
+
+    def get_budgets(self, *, contract_id: int | None = None, target_month: str | None = None, vendor_id: str | None = None) -> Any:
         """(공통)예산현황 조회 — Get coupon budget status
-        
+
         GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/budgets
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCouponBudgets', [('path', 'vendorId', vendor_id), ('query', 'contractId', contract_id), ('query', 'targetMonth', target_month)], None)
+        operationId: getCouponBudgets
 
-    def get_coupon_contract(self, *, vendor_id: str | None = None, contract_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): targetMonth not in yyyy-MM (Joda message, value echoed).
+                "Invalid format: "2020" is too short"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getCouponBudgets', False, False), [('query', 'contractId', contract_id), ('query', 'targetMonth', target_month), ('path', 'vendorId', vendor_id)], None)
+
+    def get_contract(self, *, contract_id: int, vendor_id: str | None = None) -> Any:
         """(공통)계약서 단건 조회 — Get one coupon contract
-        
+
         GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCouponContract', [('path', 'vendorId', vendor_id), ('query', 'contractId', contract_id)], None)
+        operationId: getCouponContract
 
-    def get_download_coupon(self, *, coupon_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): contractId missing or not a number.
+                "Required Long parameter 'contractId' is not present"
+            NotFoundError (404): Unknown contractId (or a path that does not exist, e.g. a malformed vendorId).
+                "조회 할 수 없는 계약서 아이디 입니다."
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getCouponContract', False, False), [('query', 'contractId', contract_id), ('path', 'vendorId', vendor_id)], None)
+
+    def get_download(self, *, coupon_id: int) -> Any:
         """[다운로드쿠폰] 단건 조회(couponId) — Get one downloadable coupon
-        
+
         GET /v2/providers/marketplace_openapi/apis/api/v1/coupons/{couponId}
-        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getDownloadCoupon', [('path', 'couponId', coupon_id)], None)
+        operationId: getDownloadCoupon
 
-    def get_download_coupon_transaction_status(self, *, request_transaction_id: str) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            NotFoundError (404): Unknown couponId.
+                "존재 하지 않는 프로모션 (15354534)"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getDownloadCoupon', False, False), [('path', 'couponId', coupon_id)], None)
+
+    def get_download_transaction_status(self, *, request_transaction_id: str) -> Any:
         """[다운로드쿠폰] 요청상태 확인 — Get the result of a download-coupon item attach or expiry
-        
+
         GET /v2/providers/marketplace_openapi/apis/api/v1/coupons/transactionStatus
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getDownloadCouponTransactionStatus', [('query', 'requestTransactionId', request_transaction_id)], None)
+        operationId: getDownloadCouponTransactionStatus
 
-    def get_instant_coupon(self, *, vendor_id: str | None = None, coupon_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): requestTransactionId not sent.
+                "Required String parameter 'requestTransactionId' is not present"
+            ServerError (500): Unknown or malformed requestTransactionId (documented as HTTP 500).
+                "시스템 오류"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getDownloadCouponTransactionStatus', False, False), [('query', 'requestTransactionId', request_transaction_id)], None)
+
+    def get_instant(self, *, coupon_id: int, vendor_id: str | None = None) -> Any:
         """[즉시할인쿠폰] 단건 조회(couponId) — Get one instant discount coupon
-        
+
         GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupon
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getInstantCoupon', [('path', 'vendorId', vendor_id), ('query', 'couponId', coupon_id)], None)
+        operationId: getInstantCoupon
 
-    def get_instant_coupon_item(self, *, vendor_id: str | None = None, coupon_id: int, id: int, type: str) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown couponId or no permission.
+                "쿠폰이 없습니다. 쿠폰 번호를 확인해주세요."
+                "업체정보의 권한을 확인하세요"
+                "Required Long parameter 'couponId' is not present"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getInstantCoupon', False, False), [('query', 'couponId', coupon_id), ('path', 'vendorId', vendor_id)], None)
+
+    def get_instant_item(self, *, coupon_id: int, id: int, type: Literal['couponItemId', 'vendorItemId'], vendor_id: str | None = None) -> Any:
         """[즉시할인쿠폰] 단건 조회(couponItemId) / [즉시할인쿠폰] 단건 조회(vendorItemId) — Get one coupon item by couponItemId or by vendorItemId
-        
+
         GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items/{id}
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getInstantCouponItem', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('path', 'id', id), ('query', 'type', type)], None)
+        operationId: getInstantCouponItem
 
-    def get_instant_coupon_request_status(self, *, vendor_id: str | None = None, requested_id: str) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown coupon, item not in the coupon, missing type or no permission.
+                "쿠폰아이디를 확인해주세요 684245"
+                "couponId 684245에서 아이템을 찾을 수 없습니다."
+                "Required String parameter 'type' is not present"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getInstantCouponItem', False, False), [('path', 'couponId', coupon_id), ('path', 'id', id), ('query', 'type', type), ('path', 'vendorId', vendor_id)], None)
+
+    def get_instant_request_status(self, *, requested_id: str, vendor_id: str | None = None) -> Any:
         """[즉시할인쿠폰] 요청상태 확인 — Get the result of an asynchronous instant-coupon request
-        
+
         GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/requested/{requestedId}
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('getInstantCouponRequestStatus', [('path', 'vendorId', vendor_id), ('path', 'requestedId', requested_id)], None)
+        operationId: getInstantCouponRequestStatus
 
-    def list_coupon_contracts(self, *, vendor_id: str | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): No permission (this API prints a trailing period) or unknown requestedId.
+                "업체정보의 권한을 확인하세요."
+                "요청 정보를 찾을 수 없습니다."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getInstantCouponRequestStatus', False, False), [('path', 'requestedId', requested_id), ('path', 'vendorId', vendor_id)], None)
+
+    def list_contracts(self, *, vendor_id: str | None = None) -> Any:
         """(공통)계약서 목록 조회 — List coupon contracts
-        
+
         GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/contract/list
-        Errors: HTTP 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('listCouponContracts', [('path', 'vendorId', vendor_id)], None)
+        operationId: listCouponContracts
 
-    def list_instant_coupon_items_by_status(self, *, vendor_id: str | None = None, coupon_id: int, status: str, page: int | None = None, size: int | None = None, sort: str | None = None) -> Any:
-        """[즉시할인쿠폰] 아이템 목록 조회(status) — List the options of an instant coupon by status
-        
-        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listInstantCouponItemsByStatus', [('path', 'vendorId', vendor_id), ('path', 'couponId', coupon_id), ('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort)], None)
+        return self._call(self._select('listCouponContracts', False, False), [('path', 'vendorId', vendor_id)], None)
 
-    def list_instant_coupons_by_order_id(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+    def list_instant_by_order_id(self, *, order_id: int, vendor_id: str | None = None, legacy: bool | Literal['v1'] = False) -> Any:
         """[즉시할인쿠폰] 목록 조회(orderId) — List the instant coupons applied to an order
-        
+
         GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/{orderId}/coupons
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('listInstantCouponsByOrderId', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+        operationId: listInstantCouponsByOrderId
 
-    def list_instant_coupons_by_order_id_v1(self, *, vendor_id: str | None = None, order_id: int) -> Any:
-        """주문번호로 쿠폰 적용 아이템 조회 — List the instant coupons applied to an order (v1)
-        
-        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons
-        Deprecated.
-        Older path version of `list_instant_coupons_by_order_id`.
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('listInstantCouponsByOrderIdV1', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+        Other versions:
+            legacy='v1': GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/{orderId}/coupons [listInstantCouponsByOrderIdV1] (deprecated)
 
-    def list_instant_coupons_by_status(self, *, vendor_id: str | None = None, status: str, page: int | None = None, size: int | None = None, sort: str | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): No permission.
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listInstantCouponsByOrderId', legacy, False), [('path', 'orderId', order_id), ('path', 'vendorId', vendor_id)], None)
+
+    def list_instant_by_status(self, *, status: Literal['STANDBY', 'APPLIED', 'PAUSED', 'EXPIRED', 'DETACHED'], page: int | None = None, size: int | None = None, sort: Literal['asc', 'desc'] | None = None, vendor_id: str | None = None) -> Any:
         """[즉시할인쿠폰] 목록 조회(status) — List instant coupons by status
-        
+
         GET /v2/providers/fms/apis/api/v2/vendors/{vendorId}/coupons
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        operationId: listInstantCouponsByStatus
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Page below 1, missing status or no permission.
+                "Page index must not be less than zero!"
+                "Required String parameter 'status' is not present"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listInstantCouponsByStatus', [('path', 'vendorId', vendor_id), ('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort)], None)
+        return self._call(self._select('listInstantCouponsByStatus', False, False), [('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort), ('path', 'vendorId', vendor_id)], None)
+
+    def list_instant_by_status_all(self, *, status: Literal['STANDBY', 'APPLIED', 'PAUSED', 'EXPIRED', 'DETACHED'], size: int | None = None, sort: Literal['asc', 'desc'] | None = None, vendor_id: str | None = None) -> Pager:
+        """[즉시할인쿠폰] 목록 조회(status) — every item, page after page, fetched lazily.
+
+        Same arguments as `list_instant_by_status` without `page` (page paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listInstantCouponsByStatus', False, False), [('query', 'status', status), ('query', 'size', size), ('query', 'sort', sort), ('path', 'vendorId', vendor_id)], None, 'page', 'page')
+
+    def list_instant_items_by_status(self, *, coupon_id: int, status: Literal['STANDBY', 'APPLIED', 'PAUSED', 'EXPIRED'], page: int | None = None, size: int | None = None, sort: Literal['asc', 'desc'] | None = None, vendor_id: str | None = None) -> Any:
+        """[즉시할인쿠폰] 아이템 목록 조회(status) — List the options of an instant coupon by status
+
+        GET /v2/providers/fms/apis/api/v1/vendors/{vendorId}/coupons/{couponId}/items
+        operationId: listInstantCouponItemsByStatus
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Negative page, missing status or no permission.
+                "Page index must not be less than zero!"
+                "Required String parameter 'status' is not present"
+                "업체정보의 권한을 확인하세요"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listInstantCouponItemsByStatus', False, False), [('path', 'couponId', coupon_id), ('query', 'status', status), ('query', 'page', page), ('query', 'size', size), ('query', 'sort', sort), ('path', 'vendorId', vendor_id)], None)
+
+    def list_instant_items_by_status_all(self, *, coupon_id: int, status: Literal['STANDBY', 'APPLIED', 'PAUSED', 'EXPIRED'], size: int | None = None, sort: Literal['asc', 'desc'] | None = None, vendor_id: str | None = None) -> Pager:
+        """[즉시할인쿠폰] 아이템 목록 조회(status) — every item, page after page, fetched lazily.
+
+        Same arguments as `list_instant_items_by_status` without `page` (page paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listInstantCouponItemsByStatus', False, False), [('path', 'couponId', coupon_id), ('query', 'status', status), ('query', 'size', size), ('query', 'sort', sort), ('path', 'vendorId', vendor_id)], None, 'page', 'page')
 
 
 class CsApi(Family):
     """Operations tagged `cs`."""
 
-    def confirm_call_center_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
+    def confirm_call_center_inquiry(self, *, inquiry_id: int, vendor_id: str | None = None, body: Any) -> Any:
         """쿠팡 고객센터 문의확인 — Confirm a call-center transfer (TRANSFER status)
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/confirms
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmCallCenterInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
+        operationId: confirmCallCenterInquiry
 
-    def get_call_center_inquiry(self, *, inquiry_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The confirmation was refused.
+                "상담이 종료된 문의입니다 - 522"
+                "The inquiry can't be answer. It can do only inquiryStatus:progress, partnerTransferStatus:requestAnswer"
+            NotFoundError (404): Unknown inquiry or an inquiry of another vendor.
+                "Inquiry not found"
+                "Vendor id should be same with the vendor id in this inquiry"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('confirmCallCenterInquiry', False, False), [('path', 'inquiryId', inquiry_id), ('path', 'vendorId', vendor_id)], body)
+
+    def get_call_center_inquiry(self, *, inquiry_id: int, legacy: bool | Literal['v4'] = False) -> Any:
         """쿠팡 고객센터 문의 단건 조회 — Get one call-center inquiry
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/callCenterInquiries/{inquiryId}
-        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCallCenterInquiry', [('path', 'inquiryId', inquiry_id)], None)
+        operationId: getCallCenterInquiry
 
-    def get_call_center_inquiry_v4(self, *, inquiry_id: int) -> Any:
-        """쿠팡 고객센터 문의 단건 조회 — Get one call-center inquiry (v4, legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId}
-        Older path version of `get_call_center_inquiry`.
-        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCallCenterInquiryV4', [('path', 'inquiryId', inquiry_id)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/callCenterInquiries/{inquiryId} [getCallCenterInquiryV4]
 
-    def list_call_center_inquiries(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, partner_counseling_status: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Non-numeric inquiry id.
+                "Invalid format inquiryId : 25879994a"
+            NotFoundError (404): Unknown inquiry or an inquiry of another vendor.
+                "Inquiry not found"
+                "Vendor id should be same with the vendor id in this inquiry"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 403, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getCallCenterInquiry', legacy, False), [('path', 'inquiryId', inquiry_id)], None)
+
+    def list_call_center_inquiries(self, *, partner_counseling_status: Literal['NONE', 'ANSWER', 'NO_ANSWER', 'TRANSFER'], inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """쿠팡 고객센터 문의조회 — List Coupang call-center inquiries
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/callCenterInquiries
-        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listCallCenterInquiries', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        operationId: listCallCenterInquiries
 
-    def list_call_center_inquiries_v4(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, partner_counseling_status: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
-        """쿠팡 고객센터 문의조회 — List Coupang call-center inquiries (v4, legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries
-        Older path version of `list_call_center_inquiries`.
-        Errors: HTTP 400, 401, 403, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listCallCenterInquiriesV4', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries [listCallCenterInquiriesV4]
 
-    def list_online_inquiries(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, answered_type: str, inquiry_start_at: str, inquiry_end_at: str, page_num: int | None = None, page_size: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Bad window or vendor.
+                "time interval needs to be less than or equal to 7 days， pattern should be yyyy-MM-dd"
+                "Invalid vendor ID"
+                "Required String parameter 'partnerCounselingStatus' is not present"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 403, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listCallCenterInquiries', legacy, False), [('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None)
+
+    def list_call_center_inquiries_all(self, *, partner_counseling_status: Literal['NONE', 'ANSWER', 'NO_ANSWER', 'TRANSFER'], inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, order_id: int | None = None, vendor_item_id: int | None = None, page_size: int | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Pager:
+        """쿠팡 고객센터 문의조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_call_center_inquiries` without `page_num` (pageNum paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listCallCenterInquiries', legacy, False), [('query', 'partnerCounselingStatus', partner_counseling_status), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'orderId', order_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageSize', page_size), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None, 'page', 'pageNum')
+
+    def list_online_inquiries(self, *, answered_type: Literal['ALL', 'ANSWERED', 'NOANSWER'], inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, page_num: int | None = None, page_size: int | None = None, vendor_item_id: int | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """상품별 고객문의 조회 — List product Q&A inquiries
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/onlineInquiries
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOnlineInquiries', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        operationId: listOnlineInquiries
 
-    def list_online_inquiries_v4(self, *, vendor_id: str | None = None, query_vendor_id: str | None = None, answered_type: str, inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, vendor_item_id: int | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
-        """상품별 고객문의 조회 — List product Q&A inquiries (v4, legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries
-        Older path version of `list_online_inquiries`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOnlineInquiriesV4', [('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id), ('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'vendorItemId', vendor_item_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries [listOnlineInquiriesV4]
 
-    def reply_call_center_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Bad window, vendor or an upstream time-out.
+                "time interval needs to be less than or equal to 7 days， pattern should be yyyy-MM-dd"
+                "Read timed out"
+                "Invalid vendor ID"
+                "Required String parameter 'answeredType' is not present"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listOnlineInquiries', legacy, False), [('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size), ('query', 'vendorItemId', vendor_item_id), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None)
+
+    def list_online_inquiries_all(self, *, answered_type: Literal['ALL', 'ANSWERED', 'NOANSWER'], inquiry_start_at: str | None = None, inquiry_end_at: str | None = None, page_size: int | None = None, vendor_item_id: int | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Pager:
+        """상품별 고객문의 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_online_inquiries` without `page_num` (pageNum paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listOnlineInquiries', legacy, False), [('query', 'answeredType', answered_type), ('query', 'inquiryStartAt', inquiry_start_at), ('query', 'inquiryEndAt', inquiry_end_at), ('query', 'pageSize', page_size), ('query', 'vendorItemId', vendor_item_id), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None, 'page', 'pageNum')
+
+    def reply_call_center_inquiry(self, *, inquiry_id: int, vendor_id: str | None = None, body: Any) -> Any:
         """쿠팡 고객센터 문의답변 — Answer a call-center inquiry
-        
-        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('replyCallCenterInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
 
-    def reply_online_inquiry(self, *, vendor_id: str | None = None, inquiry_id: int, body: Any) -> Any:
-        """상품별 고객문의 답변 — Answer a product Q&A inquiry
-        
-        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/callCenterInquiries/{inquiryId}/replies
+        operationId: replyCallCenterInquiry
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The answer was refused (verbatim upstream messages).
+                "The inquiry can't be answer. It can do only inquiryStatus:progress, partnerTransferStatus:requestAnswer"
+                "The reply content length should be between 2 ~ 1000"
+                "The parentAnswerId is required."
+                "userId가 올바르지 않습니다 - 520"
+                … and 3 more (see the spec)
+            NotFoundError (404): Unknown inquiry or an inquiry of another vendor.
+                "Inquiry not found"
+                "Vendor id should be same with the vendor id in this inquiry"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('replyOnlineInquiry', [('path', 'vendorId', vendor_id), ('path', 'inquiryId', inquiry_id)], body)
+        return self._call(self._select('replyCallCenterInquiry', False, False), [('path', 'inquiryId', inquiry_id), ('path', 'vendorId', vendor_id)], body)
+
+    def reply_online_inquiry(self, *, inquiry_id: int, vendor_id: str | None = None, body: Any) -> Any:
+        """상품별 고객문의 답변 — Answer a product Q&A inquiry
+
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/onlineInquiries/{inquiryId}/replies
+        operationId: replyOnlineInquiry
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The answer was refused (verbatim upstream messages).
+                "The value of replyBy (Responder Seller Portal (WING) ID) is incorrect. Please enter the correct wing ID or vendorId."
+                "삭제된 상품문의에는 더 이상 답변할 수 없습니다."
+                "Could not read JSON: Illegal unquoted character ((CTRL-CHAR, code 13)): has to be escaped using backslash to be included in string value..."
+                "내용을 입력하세요."
+                … and 1 more (see the spec)
+            NotFoundError (404): Unknown inquiry or an inquiry of another vendor.
+                "Inquiry not found"
+                "Vendor id should be same with the vendor id in this inquiry"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('replyOnlineInquiry', False, False), [('path', 'inquiryId', inquiry_id), ('path', 'vendorId', vendor_id)], body)
 
 
 class ExchangesApi(Family):
     """Operations tagged `exchanges`."""
 
-    def confirm_exchange_receipt(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+    def confirm_receipt(self, *, exchange_id: int, vendor_id: str | None = None, body: Any, patch: bool = False) -> Any:
         """교환요청상품 입고 확인처리 — Confirm that the item collected for an exchange arrived (RECEIPT → PROGRESS)
-        
+
         PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmExchangeReceipt', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+        operationId: confirmExchangeReceipt
 
-    def confirm_exchange_receipt_patch(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
-        """교환요청상품 입고 확인처리 — Confirm that the item collected for an exchange arrived (PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmExchangeReceiptPatch', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/receiveConfirmation [confirmExchangeReceiptPatch]
 
-    def list_exchange_requests(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Exchange unknown or not in RECEIPT. Coupang documents no error for this call; the messages are the mock's wording.
+                "교환요청 내역이 존재하지 않습니다. exchangeId=101268974"
+                "교환요청 상태가 접수(RECEIPT)인 경우에만 입고확인 처리할 수 있습니다. exchangeStatus=PROGRESS"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('confirmExchangeReceipt', False, patch), [('path', 'exchangeId', exchange_id), ('path', 'vendorId', vendor_id)], body)
+
+    def list(self, *, created_at_from: str, created_at_to: str, status: Literal['RECEIPT', 'PROGRESS', 'SUCCESS', 'REJECT', 'CANCEL'] | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None, vendor_id: str | None = None) -> Any:
         """교환요청 목록조회 — List exchange requests by request date (at most 7 days)
-        
+
         GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listExchangeRequests', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        operationId: listExchangeRequests
 
-    def reject_exchange_request(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid window or vendor.
+                "error-message=createdAtTo - createdAtFrom should less then 7day."
+                "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."
+                "start time should early or equals to end time"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                … and 1 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listExchangeRequests', False, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None)
+
+    def list_all(self, *, created_at_from: str, created_at_to: str, status: Literal['RECEIPT', 'PROGRESS', 'SUCCESS', 'REJECT', 'CANCEL'] | None = None, order_id: int | None = None, max_per_page: int | None = None, vendor_id: str | None = None) -> Pager:
+        """교환요청 목록조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listExchangeRequests', False, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'orderId', order_id), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
+
+    def reject(self, *, exchange_id: int, vendor_id: str | None = None, body: Any, patch: bool = False) -> Any:
         """교환요청 거부 처리 — Reject an exchange request (SOLDOUT or WITHDRAW only)
-        
+
         PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('rejectExchangeRequest', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+        operationId: rejectExchangeRequest
 
-    def reject_exchange_request_patch(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
-        """교환요청 거부 처리 — Reject an exchange request (PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('rejectExchangeRequestPatch', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/rejection [rejectExchangeRequestPatch]
 
-    def upload_exchange_invoice(self, *, vendor_id: str | None = None, exchange_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown exchange or an invalid body. Coupang documents no error for this call.
+                "교환요청 내역이 존재하지 않습니다. exchangeId=101268974"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('rejectExchangeRequest', False, patch), [('path', 'exchangeId', exchange_id), ('path', 'vendorId', vendor_id)], body)
+
+    def upload_invoice(self, *, exchange_id: int, vendor_id: str | None = None, body: Any) -> Any:
         """교환상품 송장 업로드 처리 — Upload the invoice of the replacement item
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/exchangeRequests/{exchangeId}/invoices
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: uploadExchangeInvoice
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): A parameter is missing or does not match the path.
+                "params are not allowed null..."
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('uploadExchangeInvoice', [('path', 'vendorId', vendor_id), ('path', 'exchangeId', exchange_id)], body)
+        return self._call(self._select('uploadExchangeInvoice', False, False), [('path', 'exchangeId', exchange_id), ('path', 'vendorId', vendor_id)], body)
 
 
 class LogisticsApi(Family):
     """Operations tagged `logistics`."""
 
-    def create_outbound_shipping_center(self, *, vendor_id: str | None = None, body: Any) -> Any:
+    def create_outbound_shipping_center(self, *, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False) -> Any:
         """출고지 생성 — Create an outbound shipping place
-        
+
         POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('createOutboundShippingCenter', [('path', 'vendorId', vendor_id)], body)
+        operationId: createOutboundShippingCenter
 
-    def create_outbound_shipping_center_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """출고지 생성 — Create an outbound shipping place (v4 path)
-        
-        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters
-        Older path version of `create_outbound_shipping_center`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('createOutboundShippingCenterV4', [('path', 'vendorId', vendor_id)], body)
+        Other versions:
+            legacy='v4': POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters [createOutboundShippingCenterV4]
 
-    def create_return_shipping_center(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid outbound place (verbatim upstream messages).
+                "params are not allowed null..."
+                "params's vendorId not equals gateway's vendorId!"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:3215908)"
+                … and 13 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure while creating the place.
+                "shipping-places create error."
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createOutboundShippingCenter', legacy, False), [('path', 'vendorId', vendor_id)], body)
+
+    def create_return_shipping_center(self, *, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False) -> Any:
         """반품지 생성 — Create a return shipping center
-        
+
         POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('createReturnShippingCenter', [('path', 'vendorId', vendor_id)], body)
+        operationId: createReturnShippingCenter
 
-    def create_return_shipping_center_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """반품지 생성 — Create a return shipping center (v4 path)
-        
-        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters
-        Older path version of `create_return_shipping_center`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('createReturnShippingCenterV4', [('path', 'vendorId', vendor_id)], body)
+        Other versions:
+            legacy='v4': POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters [createReturnShippingCenterV4]
 
-    def get_return_shipping_centers_by_code(self, *, return_center_codes: list[str]) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid return center (verbatim upstream messages).
+                "등록된 서비스 신청 정보가 있습니다"
+                "이미 등록된 정보가 존재합니다"
+                "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:1100044653)"
+                "[출고지중복] Duplicated request. name: 강남 반품센터"
+                … and 3 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Courier contract problems (the current table answers these with HTTP 500).
+                "등록되었으나 계약확인에 실패하였습니다"
+                "서버 에러 (알 수 없는 에러 / 신규 에러)"
+                "shipping-places create error."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createReturnShippingCenter', legacy, False), [('path', 'vendorId', vendor_id)], body)
+
+    def get_return_shipping_centers_by_code(self, *, return_center_codes: list[str], legacy: bool | Literal['v2'] = False) -> Any:
         """반품지 단건 조회 — Get return shipping centers by center code
-        
+
         GET /v2/providers/openapi/apis/api/v3/return/shipping-places/center-code
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getReturnShippingCentersByCode', [('query', 'returnCenterCodes', return_center_codes)], None)
+        operationId: getReturnShippingCentersByCode
 
-    def get_return_shipping_centers_by_code_v2(self, *, return_center_codes: list[str]) -> Any:
-        """반품지 단건 조회 — Get return shipping centers by center code (greatwall_api v2 path)
-        
-        GET /v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code
-        Deprecated.
-        Older path version of `get_return_shipping_centers_by_code`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getReturnShippingCentersByCodeV2', [('query', 'returnCenterCodes', return_center_codes)], None)
+        Other versions:
+            legacy='v2': GET /v2/providers/greatwall_api/apis/api/v2/return/shipping-places/center-code [getReturnShippingCentersByCodeV2] (deprecated)
 
-    def list_outbound_shipping_places(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): returnCenterCodes missing or empty.
+                "center code should not be empty..."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Backend timeout; retry later.
+                "Read timed out"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getReturnShippingCentersByCode', legacy, False), [('query', 'returnCenterCodes', return_center_codes)], None)
+
+    def list_outbound_shipping_places(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_num: int | None = None, page_size: int | None = None, search_type: Literal['OSPC', 'FULL'] | None = None, outbound_shipping_place_codes: list[int] | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v1', 'v4'] = False) -> Any:
         """출고지 조회 — Query outbound shipping places
-        
+
         GET /v2/providers/marketplace_openapi/apis/api/v2/vendor/shipping-place/outbound
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOutboundShippingPlaces', [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        operationId: listOutboundShippingPlaces
 
-    def list_outbound_shipping_places_v1(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
-        """출고지 조회 — Query outbound shipping places (v1 path)
-        
-        GET /v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound
-        Older path version of `list_outbound_shipping_places`.
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOutboundShippingPlacesV1', [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        Other versions:
+            legacy='v1': GET /v2/providers/marketplace_openapi/apis/api/v1/vendor/shipping-place/outbound [listOutboundShippingPlacesV1]
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters [listOutboundShippingPlacesV4] (deprecated)
 
-    def list_outbound_shipping_places_v4(self, *, vendor_id: str | None = None, search_type: str, query_vendor_id: str | None = None, outbound_shipping_place_codes: list[int] | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
-        """출고지 목록 조회 — List outbound shipping places (v4, docs2019 shape)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters
-        Deprecated.
-        Older path version of `list_outbound_shipping_places`.
-        Errors: HTTP 400, 401, 404, 429, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): No selector given.
+                "(pageNum & pageSize) or placeCodes or placeNames must be provided to call this API"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listOutboundShippingPlacesV4', [('path', 'vendorId', vendor_id), ('query', 'searchType', search_type), ('query', 'vendorId', query_vendor_id), ('query', 'outboundShippingPlaceCodes', outbound_shipping_place_codes), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        return self._call(self._select('listOutboundShippingPlaces', legacy, False), [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size), ('query', 'searchType', search_type), ('query', 'outboundShippingPlaceCodes', outbound_shipping_place_codes), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None)
 
-    def list_return_shipping_centers(self, *, vendor_id: str | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
+    def list_outbound_shipping_places_all(self, *, place_codes: list[int] | None = None, place_names: list[str] | None = None, page_size: int | None = None, search_type: Literal['OSPC', 'FULL'] | None = None, outbound_shipping_place_codes: list[int] | None = None, vendor_id: str | None = None, query_vendor_id: str | None = None, legacy: bool | Literal['v1', 'v4'] = False) -> Pager:
+        """출고지 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_outbound_shipping_places` without `page_num` (pageNum paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listOutboundShippingPlaces', legacy, False), [('query', 'placeCodes', place_codes), ('query', 'placeNames', place_names), ('query', 'pageSize', page_size), ('query', 'searchType', search_type), ('query', 'outboundShippingPlaceCodes', outbound_shipping_place_codes), ('path', 'vendorId', vendor_id), ('query', 'vendorId', query_vendor_id)], None, 'page', 'pageNum')
+
+    def list_return_shipping_centers(self, *, page_num: int | None = None, page_size: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """반품지 목록 조회 — List return shipping centers
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnShippingCenters', [('path', 'vendorId', vendor_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        operationId: listReturnShippingCenters
 
-    def list_return_shipping_centers_v4(self, *, vendor_id: str | None = None, page_num: int | None = None, page_size: int | None = None) -> Any:
-        """반품지 목록 조회 — List return shipping centers (v4 path)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters
-        Older path version of `list_return_shipping_centers`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnShippingCentersV4', [('path', 'vendorId', vendor_id), ('query', 'pageNum', page_num), ('query', 'pageSize', page_size)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters [listReturnShippingCentersV4]
 
-    def update_outbound_shipping_center(self, *, vendor_id: str | None = None, outbound_shipping_place_code: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): vendorId of the path does not belong to the access key.
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Backend timeout; retry later.
+                "Read timed out"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listReturnShippingCenters', legacy, False), [('query', 'pageNum', page_num), ('query', 'pageSize', page_size), ('path', 'vendorId', vendor_id)], None)
+
+    def list_return_shipping_centers_all(self, *, page_size: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Pager:
+        """반품지 목록 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_return_shipping_centers` without `page_num` (pageNum paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listReturnShippingCenters', legacy, False), [('query', 'pageSize', page_size), ('path', 'vendorId', vendor_id)], None, 'page', 'pageNum')
+
+    def update_outbound_shipping_center(self, *, outbound_shipping_place_code: int, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False) -> Any:
         """출고지 수정 — Update an outbound shipping place
-        
+
         PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('updateOutboundShippingCenter', [('path', 'vendorId', vendor_id), ('path', 'outboundShippingPlaceCode', outbound_shipping_place_code)], body)
+        operationId: updateOutboundShippingCenter
 
-    def update_outbound_shipping_center_v4(self, *, vendor_id: str | None = None, outbound_shipping_place_code: int, body: Any) -> Any:
-        """출고지 수정 — Update an outbound shipping place (v4 path)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode}
-        Older path version of `update_outbound_shipping_center`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('updateOutboundShippingCenterV4', [('path', 'vendorId', vendor_id), ('path', 'outboundShippingPlaceCode', outbound_shipping_place_code)], body)
+        Other versions:
+            legacy='v4': PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/outboundShippingCenters/{outboundShippingPlaceCode} [updateOutboundShippingCenterV4]
 
-    def update_return_shipping_center(self, *, vendor_id: str | None = None, return_center_code: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid outbound place update (verbatim upstream messages).
+                "The shippingPlaceId doesn't match~"
+                "params are not allowed null..."
+                "params's vendorId not equals gateway's vendorId!"
+                "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:3215907)"
+                … and 13 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('updateOutboundShippingCenter', legacy, False), [('path', 'outboundShippingPlaceCode', outbound_shipping_place_code), ('path', 'vendorId', vendor_id)], body)
+
+    def update_return_shipping_center(self, *, return_center_code: int, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False) -> Any:
         """반품지 수정 — Update a return shipping center
-        
-        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('updateReturnShippingCenter', [('path', 'vendorId', vendor_id), ('path', 'returnCenterCode', return_center_code)], body)
 
-    def update_return_shipping_center_v4(self, *, vendor_id: str | None = None, return_center_code: int, body: Any) -> Any:
-        """반품지 수정 — Update a return shipping center (v4 path)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}
-        Older path version of `update_return_shipping_center`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnShippingCenters/{returnCenterCode}
+        operationId: updateReturnShippingCenter
+
+        Other versions:
+            legacy='v4': PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnShippingCenters/{returnCenterCode} [updateReturnShippingCenterV4]
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid return center update (verbatim upstream messages).
+                "params are not allowed null..."
+                "이미 등록된 주소지명이 있습니다 (중복 주소지 코드:1100044650)"
+                "Please input the correct phone number format including numbers and '-' (min 9, max 13)"
+                "The shippingPlaceId doesn't match~"
+                … and 1 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateReturnShippingCenterV4', [('path', 'vendorId', vendor_id), ('path', 'returnCenterCode', return_center_code)], body)
+        return self._call(self._select('updateReturnShippingCenter', legacy, False), [('path', 'returnCenterCode', return_center_code), ('path', 'vendorId', vendor_id)], body)
 
 
 class MiscApi(Family):
@@ -629,611 +1225,1125 @@ class MiscApi(Family):
 
     def apply_book_cashback(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """[도서] 상품 캐시백 적용 — Apply a cashback rule to book options
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('applyBookCashback', [('path', 'vendorId', vendor_id)], body)
+        operationId: applyBookCashback
 
-    def change_vendor_item_best_price_guarantee(self, *, vendor_id: str | None = None, vendor_item_id: int, best_price_guaranteed3_p: bool) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid body (messages verbatim).
+                "RuleId can't be null, and must be numeric"
+                "Cashback type can't be empty, and the allowed values are FIXED,RATE and FIXED_WITH_QUANTITY."
+                "Cashback value can't be null,and the min value is 1"
+                "vendorItemIds'list can't be empty, the min size is 1, and max size is 50"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): System error after a valid call — check whether the cashback was applied anyway.
+                "INTERNAL_SERVER_ERROR"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('applyBookCashback', False, False), [('path', 'vendorId', vendor_id)], body)
+
+    def change_vendor_item_best_price_guarantee(self, *, vendor_item_id: int, best_price_guaranteed3_p: bool, vendor_id: str | None = None) -> Any:
         """상품 아이템별 최저가 보장 변경(쿠런티) — Turn the best-price guarantee (쿠런티) of an option on or off [legacy]
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorId}/{vendorItemId}/best-price-guaranteed-3p/{bestPriceGuaranteed3P}
-        Deprecated.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('changeVendorItemBestPriceGuarantee', [('path', 'vendorId', vendor_id), ('path', 'vendorItemId', vendor_item_id), ('path', 'bestPriceGuaranteed3P', best_price_guaranteed3_p)], None)
+        operationId: changeVendorItemBestPriceGuarantee
+        Deprecated: Coupang retired or is retiring this operation.
 
-    def delete_book_cashback(self, *, vendor_id: str | None = None, rule_id: int, vendor_item_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Not permitted or not eligible.
+                "해당 판매자는 쿠런티 변경이 허가되지 않았습니다. 쿠런티를 사용하고 싶으신 경우 판매자 콜센터(sellerhelp@coupang.com)로 연락해주세요."
+                "해당 카테고리는 쿠런티 설정할 수 없습니다."
+                "중고상품에는 쿠런티를 적용할 수 없습니다"
+                "무료배송 혹은 9800원 이상 무료배송의 경우에만 쿠런티를 등록할 수 있습니다."
+                … and 1 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('changeVendorItemBestPriceGuarantee', False, False), [('path', 'vendorItemId', vendor_item_id), ('path', 'bestPriceGuaranteed3P', best_price_guaranteed3_p), ('path', 'vendorId', vendor_id)], None)
+
+    def delete_book_cashback(self, *, rule_id: int, vendor_item_id: int | None = None, vendor_id: str | None = None) -> Any:
         """[도서] 상품 캐시백 삭제 — Stop the cashback rule of a book option
-        
-        DELETE /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('deleteBookCashback', [('path', 'vendorId', vendor_id), ('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id)], None)
 
-    def get_book_cashback(self, *, vendor_id: str | None = None, rule_id: int, vendor_item_id: int) -> Any:
-        """[도서] 상품 캐시백 검색 — Get the cashback rule applied to a book option
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        DELETE /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
+        operationId: deleteBookCashback
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): ruleId not the vendor's, or wrong option.
+                "vendor don't have the permission to use this rule, please make sure you use the correct ruleId."
+                "Invalid vendorItemId, vendorItemId doesn't exist or doesn't belong to corresponding vendorId"
+            NotFoundError (404): The option has no cashback (the id in the message varies).
+                "Can not find promotion with given condition vendorItemId : 3376012349"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getBookCashback', [('path', 'vendorId', vendor_id), ('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id)], None)
+        return self._call(self._select('deleteBookCashback', False, False), [('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id), ('path', 'vendorId', vendor_id)], None)
+
+    def get_book_cashback(self, *, rule_id: int, vendor_item_id: int | None = None, vendor_id: str | None = None) -> Any:
+        """[도서] 상품 캐시백 검색 — Get the cashback rule applied to a book option
+
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/products/items/cashback
+        operationId: getBookCashback
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): vendorItemId missing, or not an option of this vendor with cashback.
+                "VendorItemId can't be null"
+                "Invalid vendorItemId, vendorItemId doesn't exist or doesn't belong to corresponding vendorId"
+            NotFoundError (404): No cashback on that option (the id in the message varies).
+                "Can not find promotion with given condition vendorItemId : 70000000001"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getBookCashback', False, False), [('query', 'ruleId', rule_id), ('query', 'vendorItemId', vendor_item_id), ('path', 'vendorId', vendor_id)], None)
 
     def get_brand(self, *, brand_id: str) -> Any:
         """브랜드 조회 — Get a brand by id
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/brands/{brandId}
-        Errors: HTTP 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: getBrand
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getBrand', [('path', 'brandId', brand_id)], None)
+        return self._call(self._select('getBrand', False, False), [('path', 'brandId', brand_id)], None)
 
     def get_category_metas_by_category_id(self, *, category_id: int) -> Any:
         """카테고리 메타 정보 조회 [ID] — Category meta by internal (management) category id [legacy]
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}
-        Deprecated.
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getCategoryMetasByCategoryId', [('path', 'categoryId', category_id)], None)
 
-    def get_rg_order(self, *, vendor_id: str | None = None, order_id: int) -> Any:
-        """로켓그로스 주문API — Get one Rocket Growth order
-        
-        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/categories/{categoryId}
+        operationId: getCategoryMetasByCategoryId
+        Deprecated: Coupang retired or is retiring this operation.
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameters or body (upstream error envelope).
+                "Required String parameter 'status' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getRgOrder', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+        return self._call(self._select('getCategoryMetasByCategoryId', False, False), [('path', 'categoryId', category_id)], None)
+
+    def get_rg_order(self, *, order_id: int, vendor_id: str | None = None) -> Any:
+        """로켓그로스 주문API — Get one Rocket Growth order
+
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/order/{orderId}
+        operationId: getRgOrder
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameter, unknown order, or another vendor's order.
+                "요청에 매개변수가 누락되었거나 매개변수가 유효하지 않아 구문 분석할 수 없습니다."
+                "주문 번호가 잘못되었습니다."
+                "다른 판매자의 주문을 조회할 수 없습니다."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getRgOrder', False, False), [('path', 'orderId', order_id), ('path', 'vendorId', vendor_id)], None)
 
     def list_enrolled_brands(self) -> Any:
         """등록 브랜드 목록 — List the brands the seller has registered
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/brands/enrolled
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: listEnrolledBrands
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listEnrolledBrands', [], None)
+        return self._call(self._select('listEnrolledBrands', False, False), [], None)
 
     def list_exposure_products(self, *, product_name: str, next_token: int | None = None, max_per_page: int | None = None) -> Any:
         """노출상품 목록 페이징 조회 — Search display products by name [legacy]
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/meta/products
-        Deprecated.
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listExposureProducts', [('query', 'productName', product_name), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        operationId: listExposureProducts
+        Deprecated: Coupang retired or is retiring this operation.
 
-    def list_rg_inventory_summaries(self, *, vendor_id: str | None = None, vendor_item_id: int | None = None, next_token: str | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameters or body (upstream error envelope).
+                "Required String parameter 'status' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listExposureProducts', False, False), [('query', 'productName', product_name), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_exposure_products_all(self, *, product_name: str, max_per_page: int | None = None) -> Pager:
+        """노출상품 목록 페이징 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_exposure_products` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listExposureProducts', False, False), [('query', 'productName', product_name), ('query', 'maxPerPage', max_per_page)], None, 'nextToken', 'nextToken')
+
+    def list_rg_inventory_summaries(self, *, vendor_item_id: int | None = None, next_token: str | None = None, vendor_id: str | None = None) -> Any:
         """로켓창고 재고 API — Rocket Growth warehouse inventory summaries
-        
-        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listRgInventorySummaries', [('path', 'vendorId', vendor_id), ('query', 'vendorItemId', vendor_item_id), ('query', 'nextToken', next_token)], None)
 
-    def list_rg_orders(self, *, vendor_id: str | None = None, paid_date_from: str, paid_date_to: str, next_token: str | None = None) -> Any:
-        """로켓그로스 주문 API(목록 쿼리) — List Rocket Growth orders by payment date
-        
-        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/inventory/summaries
+        operationId: listRgInventorySummaries
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Missing or invalid parameters.
+                "Request has missing or invalid parameters and cannot be parsed."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listRgOrders', [('path', 'vendorId', vendor_id), ('query', 'paidDateFrom', paid_date_from), ('query', 'paidDateTo', paid_date_to), ('query', 'nextToken', next_token)], None)
+        return self._call(self._select('listRgInventorySummaries', False, False), [('query', 'vendorItemId', vendor_item_id), ('query', 'nextToken', next_token), ('path', 'vendorId', vendor_id)], None)
+
+    def list_rg_inventory_summaries_all(self, *, vendor_item_id: int | None = None, vendor_id: str | None = None) -> Pager:
+        """로켓창고 재고 API — every item, page after page, fetched lazily.
+
+        Same arguments as `list_rg_inventory_summaries` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listRgInventorySummaries', False, False), [('query', 'vendorItemId', vendor_item_id), ('path', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
+
+    def list_rg_orders(self, *, paid_date_from: str, paid_date_to: str, next_token: str | None = None, vendor_id: str | None = None) -> Any:
+        """로켓그로스 주문 API(목록 쿼리) — List Rocket Growth orders by payment date
+
+        GET /v2/providers/rg_open_api/apis/api/v1/vendors/{vendorId}/rg/orders
+        operationId: listRgOrders
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Missing/invalid parameter, or another vendor's orders.
+                "요청에 매개변수가 누락되었거나 매개변수가 유효하지 않아 구문 분석할 수 없습니다."
+                "다른 판매자의 주문을 조회할 수 없습니다."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listRgOrders', False, False), [('query', 'paidDateFrom', paid_date_from), ('query', 'paidDateTo', paid_date_to), ('query', 'nextToken', next_token), ('path', 'vendorId', vendor_id)], None)
+
+    def list_rg_orders_all(self, *, paid_date_from: str, paid_date_to: str, vendor_id: str | None = None) -> Pager:
+        """로켓그로스 주문 API(목록 쿼리) — every item, page after page, fetched lazily.
+
+        Same arguments as `list_rg_orders` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listRgOrders', False, False), [('query', 'paidDateFrom', paid_date_from), ('query', 'paidDateTo', paid_date_to), ('path', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
 
     def search_brands(self, *, body: Any) -> Any:
         """브랜드 검색 — Search the Coupang brand library by name
-        
+
         POST /v2/providers/seller_api/apis/api/v1/marketplace/brands/search
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: searchBrands
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): brandName missing.
+                "brandName is required"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('searchBrands', [], body)
+        return self._call(self._select('searchBrands', False, False), [], body)
 
 
 class OrdersApi(Family):
     """Operations tagged `orders`."""
 
-    def acknowledge_ordersheets(self, *, vendor_id: str | None = None, body: Any) -> Any:
+    def acknowledge_ordersheets(self, *, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False, patch: bool = False) -> Any:
         """상품준비중 처리 — Acknowledge order sheets (ACCEPT → INSTRUCT, 상품준비중)
-        
+
         PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement
-        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
-        """
-        return self._call('acknowledgeOrdersheets', [('path', 'vendorId', vendor_id)], body)
+        operationId: acknowledgeOrdersheets
 
-    def acknowledge_ordersheets_patch(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """상품준비중 처리 — Acknowledge order sheets (ACCEPT → INSTRUCT, 상품준비중) — PATCH form
-        
-        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement
-        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
-        """
-        return self._call('acknowledgeOrdersheetsPatch', [('path', 'vendorId', vendor_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/acknowledgement [acknowledgeOrdersheetsPatch]
+            legacy='v4': PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement [acknowledgeOrdersheetsV4]
+            legacy='v4', patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement [acknowledgeOrdersheetsV4Patch]
 
-    def acknowledge_ordersheets_v4(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """상품준비중 처리 (v4) — Acknowledge order sheets, v4 path (ACCEPT → INSTRUCT)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement
-        Older path version of `acknowledge_ordersheets`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Wrong vendor or unreadable request.
+                "Invalid vendor ID"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Could not read JSON: Expecting value (line: 1, column: 1)"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Temporary overload of the gateway's upstream pool; verify the box status with the single get, then retry later.
+                "com.coupang.apigateway.pylon.ApiPreconditionException: Timeout waiting for connection from pool"
+                "Internal Exception"
+            Also HTTP 401, 429, 504, 521 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('acknowledgeOrdersheetsV4', [('path', 'vendorId', vendor_id)], body)
+        return self._call(self._select('acknowledgeOrdersheets', legacy, patch), [('path', 'vendorId', vendor_id)], body)
 
-    def acknowledge_ordersheets_v4_patch(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """상품준비중 처리 (v4) — Acknowledge order sheets, v4 path — PATCH form
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/acknowledgement
-        Older path version of `acknowledge_ordersheets`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504, 521 raise CoupangError subclasses.
-        """
-        return self._call('acknowledgeOrdersheetsV4Patch', [('path', 'vendorId', vendor_id)], body)
-
-    def cancel_order_items(self, *, vendor_id: str | None = None, order_id: int, body: Any) -> Any:
+    def cancel_order_items(self, *, order_id: int, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v5'] = False) -> Any:
         """주문 상품 취소 처리 — Seller cancels order items (ACCEPT → immediate cancel, INSTRUCT → stop shipment)
-        
-        POST /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('cancelOrderItems', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], body)
 
-    def cancel_order_items_v5(self, *, vendor_id: str | None = None, order_id: int, body: Any) -> Any:
-        """주문 상품 취소 처리 (v5) — Seller cancels order items, v5 path (the path of the help page)
-        
-        POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel
-        Older path version of `cancel_order_items`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        POST /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/orders/{orderId}/cancel
+        operationId: cancelOrderItems
+
+        Other versions:
+            legacy='v5': POST /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/orders/{orderId}/cancel [cancelOrderItemsV5]
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Request check failed, or every item failed. Checks in order: orderId, vendorItemIds, receiptCounts, equal lengths, bigCancelCode, middleCancelCode, vendorId, userId; then per item: payment info, remaining quantity, status, vendor.
+                "주문 ID를 입력해 주세요."
+                "취소할 벤더아이템 아이디 목록을 입력해주세요."
+                "취소할 아이템 개수 목록을 입력해주세요."
+                "요청한 상품 개수와 취소 개수를 확인해주세요."
+                … and 16 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('cancelOrderItemsV5', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], body)
+        return self._call(self._select('cancelOrderItems', legacy, False), [('path', 'orderId', order_id), ('path', 'vendorId', vendor_id)], body)
 
     def complete_long_term_undelivery(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """장기미배송 배송완료 처리 — Mark a long-term undelivered box as delivered (장기미배송 배송완료)
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/completeLongTermUndelivery
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('completeLongTermUndelivery', [('path', 'vendorId', vendor_id)], body)
+        operationId: completeLongTermUndelivery
 
-    def get_ordersheet_by_shipmentboxid(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The box cannot be completed; the message names its current status.
+                "배송완료 처리 실패. 배송상태: INSTRUCT"
+                "배송완료 처리 실패. 배송상태: DEPARTURE"
+                "배송완료 처리 실패. 배송상태: NONE_TRACKING"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('completeLongTermUndelivery', False, False), [('path', 'vendorId', vendor_id)], body)
+
+    def get_ordersheet_by_shipmentboxid(self, *, shipment_box_id: int, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """발주서 단건 조회(shipmentBoxId) — Get one order sheet by shipmentBoxId
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetByShipmentboxid', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+        operationId: getOrdersheetByShipmentboxid
 
-    def get_ordersheet_by_shipmentboxid_v4(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
-        """발주서 단건 조회(shipmentBoxId) (v4) — Get one order sheet by shipmentBoxId, v4 (legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}
-        Older path version of `get_ordersheet_by_shipmentboxid`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetByShipmentboxidV4', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId} [getOrdersheetByShipmentboxidV4]
 
-    def get_ordersheet_history(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The order was cancelled or returned, or the vendor is wrong.
+                "해당 주문이 취소 또는 반품되었습니다."
+                "Invalid vendor ID"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getOrdersheetByShipmentboxid', legacy, False), [('path', 'shipmentBoxId', shipment_box_id), ('path', 'vendorId', vendor_id)], None)
+
+    def get_ordersheet_history(self, *, shipment_box_id: int, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """배송상태 변경 히스토리 조회 — Get the delivery-status change history of a box
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetHistory', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+        operationId: getOrdersheetHistory
 
-    def get_ordersheet_history_v4(self, *, vendor_id: str | None = None, shipment_box_id: int) -> Any:
-        """배송상태 변경 히스토리 조회 (v4) — Get the delivery-status change history of a box, v4 (legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history
-        Older path version of `get_ordersheet_history`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetHistoryV4', [('path', 'vendorId', vendor_id), ('path', 'shipmentBoxId', shipment_box_id)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history [getOrdersheetHistoryV4]
 
-    def get_ordersheets_by_orderid(self, *, vendor_id: str | None = None, order_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Wrong vendor or unreadable request.
+                "Invalid vendor ID"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Could not read JSON: Expecting value (line: 1, column: 1)"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Unknown or wrong shipmentBoxId (Coupang answers 500, not 404).
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getOrdersheetHistory', legacy, False), [('path', 'shipmentBoxId', shipment_box_id), ('path', 'vendorId', vendor_id)], None)
+
+    def get_ordersheets_by_orderid(self, *, order_id: int, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """발주서 단건 조회(orderId) — Get the order sheets of one order (every shipmentBoxId of an orderId)
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/{orderId}/ordersheets
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetsByOrderid', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+        operationId: getOrdersheetsByOrderid
 
-    def get_ordersheets_by_orderid_v4(self, *, vendor_id: str | None = None, order_id: int) -> Any:
-        """발주서 단건 조회(orderId) (v4) — Get the order sheets of one order, v4 (legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets
-        Older path version of `get_ordersheets_by_orderid`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getOrdersheetsByOrderidV4', [('path', 'vendorId', vendor_id), ('path', 'orderId', order_id)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/{orderId}/ordersheets [getOrdersheetsByOrderidV4]
 
-    def list_ordersheets(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str, search_type: str | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown, foreign, cancelled or returned order.
+                "해당 주문이 취소 또는 반품 되었습니다."
+                "유효하지 않은 주문번호 입니다."
+                "다른 판매자의 주문을 조회할 수 없습니다."
+                "Invalid vendor ID"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getOrdersheetsByOrderid', legacy, False), [('path', 'orderId', order_id), ('path', 'vendorId', vendor_id)], None)
+
+    def list_ordersheets(self, *, created_at_from: str, created_at_to: str, status: Literal['ACCEPT', 'INSTRUCT', 'DEPARTURE', 'DELIVERING', 'FINAL_DELIVERY', 'NONE_TRACKING'], search_type: str | None = None, next_token: str | None = None, max_per_page: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """발주서 목록 조회(일단위 페이징) / 발주서 목록 조회(분단위 전체) — List order sheets (daily window with cursor paging, or a minute window with searchType=timeFrame)
-        
+
         GET /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/ordersheets
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOrdersheets', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        operationId: listOrdersheets
 
-    def list_ordersheets_v4(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, status: str, search_type: str | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
-        """발주서 목록 조회(일단위 페이징) / 발주서 목록 조회(분단위 전체) (v4) — List order sheets, v4 (legacy formats; daily paging or searchType=timeFrame)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets
-        Older path version of `list_ordersheets`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listOrdersheetsV4', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets [listOrdersheetsV4]
 
-    def mark_already_shipped(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Wrong vendor, missing/invalid query parameter or a window that is too long.
+                "Invalid vendor ID"
+                "endTime-startTime range should less than31."
+                "endTime-startTime range should less than 32 day."
+                "endTime-startTime range should less than 0 day"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listOrdersheets', legacy, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None)
+
+    def list_ordersheets_all(self, *, created_at_from: str, created_at_to: str, status: Literal['ACCEPT', 'INSTRUCT', 'DEPARTURE', 'DELIVERING', 'FINAL_DELIVERY', 'NONE_TRACKING'], search_type: str | None = None, max_per_page: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Pager:
+        """발주서 목록 조회(일단위 페이징) / 발주서 목록 조회(분단위 전체) — every item, page after page, fetched lazily.
+
+        Same arguments as `list_ordersheets` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listOrdersheets', legacy, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'status', status), ('query', 'searchType', search_type), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
+
+    def mark_already_shipped(self, *, receipt_id: int, vendor_id: str | None = None, body: Any, patch: bool = False) -> Any:
         """이미출고 처리 — Mark a stop-shipment request as already shipped (이미출고)
-        
+
         PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('markAlreadyShipped', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        operationId: markAlreadyShipped
 
-    def mark_already_shipped_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """이미출고 처리 — Mark a stop-shipment request as already shipped — PATCH form
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('markAlreadyShippedPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/completedShipment [markAlreadyShippedPatch]
 
-    def stop_shipment(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The invoice cannot be registered for this receipt.
+                "이미 저장된 송장번호가 있어 송장번호 등록이 불가능합니다. (동일송장번호 업로드 조건 : 수취인정보 동일) [합포장번호 : 637281940052718364]"
+                "송장번호가 유효하지 않습니다. [합포장번호 : 637281940052718364]"
+                "invalid delivery company code:"
+                "이미 반품이 완료 되었습니다."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): The goods were already dispatched (use markAlreadyShipped).
+                "출고 되어 처리할 수 없습니다."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('markAlreadyShipped', False, patch), [('path', 'receiptId', receipt_id), ('path', 'vendorId', vendor_id)], body)
+
+    def stop_shipment(self, *, receipt_id: int, vendor_id: str | None = None, body: Any, patch: bool = False) -> Any:
         """출고중지완료 처리 — Complete a stop-shipment request (출고중지완료, goods not shipped)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('stopShipment', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
 
-    def stop_shipment_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """출고중지완료 처리 — Complete a stop-shipment request — PATCH form
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment
+        operationId: stopShipment
+
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/stoppedShipment [stopShipmentPatch]
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The receipt cannot be stopped (already completed, wrong quantity, wrong receipt type, box delivered).
+                "이미 반품이 완료 되었습니다."
+                "취소반품접수수량과 cancelCount가 일치하지 않습니다."
+                "[INTERNAL_SERVER_ERROR] 취소반품접수수량과 cancelCount가 일치하지 않습니다."
+                "상품준비 중 또는 배송지시 상태가 아닙니다. 배송완료"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): The goods were already dispatched (use markAlreadyShipped).
+                "출고 되어 처리할 수 없습니다."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('stopShipmentPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        return self._call(self._select('stopShipment', False, patch), [('path', 'receiptId', receipt_id), ('path', 'vendorId', vendor_id)], body)
 
     def update_invoices(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """송장업데이트 처리 — Update (correct) the invoice of shipped boxes (송장업데이트)
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/updateInvoices
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: updateInvoices
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The whole request is rejected: unknown courier code, or an invoice number that does not fit the courier (digits only; lengths per courier). Masked numbers are echoed in brackets.
+                "invalid delivery company code:"
+                "CJ 대한통운의 송장번호 형식에 맞지않는 운송장 번호 입니다. [6255*****632]"
+                "CJ 대한통운의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [6257-6**2-10***]"
+                "업체직송의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [***]"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): FAQ: "500 internal exception" on invoice upload usually means a wrong deliveryCompanyCode.
+                "internal exception"
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateInvoices', [('path', 'vendorId', vendor_id)], body)
+        return self._call(self._select('updateInvoices', False, False), [('path', 'vendorId', vendor_id)], body)
 
     def upload_invoices(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """송장업로드 처리 — Upload invoices (INSTRUCT → DEPARTURE, 송장업로드)
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/orders/invoices
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: uploadInvoices
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): The whole request is rejected: unknown courier code, or an invoice number that does not fit the courier (digits only; lengths per courier). Masked numbers are echoed in brackets.
+                "invalid delivery company code:"
+                "CJ 대한통운의 송장번호 형식에 맞지않는 운송장 번호 입니다. [6255*****632]"
+                "CJ 대한통운의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [6257-6**2-10***]"
+                "업체직송의 운송장번호는 숫자로만 구성되어야 합니다. InvoiceNumber must be number. [***]"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): FAQ: "500 internal exception" on invoice upload usually means a wrong deliveryCompanyCode.
+                "internal exception"
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('uploadInvoices', [('path', 'vendorId', vendor_id)], body)
+        return self._call(self._select('uploadInvoices', False, False), [('path', 'vendorId', vendor_id)], body)
 
 
 class ProductsApi(Family):
     """Operations tagged `products`."""
 
-    def create_seller_product(self, *, body: Any) -> Any:
+    def create(self, *, body: Any) -> Any:
         """상품 생성 — Create a registered product (marketplace, Rocket Growth or hybrid)
-        
+
         POST /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('createSellerProduct', [], body)
+        operationId: createSellerProduct
 
-    def delete_seller_product(self, *, seller_product_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Not registered (code ERROR). Messages are Coupang's; bracketed parts vary.
+                "[]. 유효하지 않은 구매 옵션 값 혹은 단위가 존재합니다."
+                "[]. 유효하지 않은 구매 옵션이 존재합니다."
+                "카테고리의 필수 속성이 존재하지 않습니다."
+                "필수 구매 옵션(미입력 시 등록/노출 제한)이 존재하지 않습니다."
+                … and 33 more (see the spec)
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('createSellerProduct', False, False), [], body)
+
+    def delete(self, *, seller_product_id: int) -> Any:
         """상품 삭제 — Delete a registered product
-        
+
         DELETE /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('deleteSellerProduct', [('path', 'sellerProductId', seller_product_id)], None)
+        operationId: deleteSellerProduct
 
-    def get_seller_product(self, *, seller_product_id: int) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Missing, pending approval, an option still on sale, or malformed id (code ERROR).
+                "업체상품[15073281694]이 없거나 삭제가 불가능한 상태입니다. 삭제는 '저장중', '임시저장' 상태에서만 가능합니다."
+                "업체상품아이디[None]는 숫자형으로 입력해주세요."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('deleteSellerProduct', False, False), [('path', 'sellerProductId', seller_product_id)], None)
+
+    def get(self, *, seller_product_id: int) -> Any:
         """상품 조회 — Get a registered product with all options
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getSellerProduct', [('path', 'sellerProductId', seller_product_id)], None)
+        operationId: getSellerProduct
 
-    def get_seller_product_inflow_status(self) -> Any:
-        """상품 등록 현황 조회 — Get the product registration quota of the vendor
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown, foreign, locked or malformed product id (code ERROR).
+                "상품 정보가 등록 또는 수정되고 있습니다. 잠시 후 다시 조회해 주시기 바랍니다. [1507***694]"
+                "업체[A00012345]는 다른 업체[A0011***5]의 상품을 조회할 수 없습니다."
+                "상품(15073281699)의 데이터가 없습니다."
+                "업체상품아이디[null]는 숫자형으로 입력해주세요."
+                … and 1 more (see the spec)
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getSellerProductInflowStatus', [], None)
+        return self._call(self._select('getSellerProduct', False, False), [('path', 'sellerProductId', seller_product_id)], None)
 
-    def get_seller_product_partial(self, *, seller_product_id: int) -> Any:
-        """상품 조회 (승인불필요) — Get the delivery and return-place fields of a product (approval-free view)
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getSellerProductPartial', [('path', 'sellerProductId', seller_product_id)], None)
-
-    def get_seller_products_by_external_sku(self, *, external_vendor_sku_code: str) -> Any:
+    def get_by_external_sku(self, *, external_vendor_sku_code: str) -> Any:
         """상품 요약 정보 조회 — Find products by seller SKU (externalVendorSku)
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/external-vendor-sku-codes/{externalVendorSkuCode}
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: getSellerProductsByExternalSku
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Search back-end failure (the id in parentheses varies); check the SKU and retry later.
+                "API call to HTTP://seller-listing-search.coupang.net:80/vendor/vendor-inventories/scroll(5d0cb26d7122730022da07f9) failed with status code 500."
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getSellerProductsByExternalSku', [('path', 'externalVendorSkuCode', external_vendor_sku_code)], None)
+        return self._call(self._select('getSellerProductsByExternalSku', False, False), [('path', 'externalVendorSkuCode', external_vendor_sku_code)], None)
+
+    def get_inflow_status(self) -> Any:
+        """상품 등록 현황 조회 — Get the product registration quota of the vendor
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/inflow-status
+        operationId: getSellerProductInflowStatus
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getSellerProductInflowStatus', False, False), [], None)
+
+    def get_partial(self, *, seller_product_id: int) -> Any:
+        """상품 조회 (승인불필요) — Get the delivery and return-place fields of a product (approval-free view)
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
+        operationId: getSellerProductPartial
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown product (code ERROR).
+                "상품(15073281699)의 데이터가 없습니다"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getSellerProductPartial', False, False), [('path', 'sellerProductId', seller_product_id)], None)
 
     def get_vendor_item_inventory(self, *, vendor_item_id: int) -> Any:
         """상품 아이템별 수량/가격/상태 조회 — Get stock, price and sale status of one option
-        
+
         GET /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/inventories
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getVendorItemInventory', [('path', 'vendorItemId', vendor_item_id)], None)
+        operationId: getVendorItemInventory
 
-    def list_seller_product_status_histories(self, *, seller_product_id: int, next_token: int | None = None, max_per_page: int | None = None) -> Any:
-        """상품 상태변경이력 조회 — List the status-change history of a product
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown, deleted or malformed option id (code ERROR).
+                "유효한 옵션이 없습니다:[vendorItemId=8742***052]"
+                "유효하지 않은 ID가 입력되었습니다."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listSellerProductStatusHistories', [('path', 'sellerProductId', seller_product_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        return self._call(self._select('getVendorItemInventory', False, False), [('path', 'vendorItemId', vendor_item_id)], None)
 
-    def list_seller_products(self, *, vendor_id: str | None = None, next_token: int | None = None, max_per_page: int | None = None, seller_product_id: int | None = None, seller_product_name: str | None = None, status: str | None = None, manufacture: str | None = None, created_at: str | None = None, violation_types: list[str] | None = None, violation_type_and_or: str | None = None, business_types: str | None = None) -> Any:
+    def list(self, *, next_token: int | None = None, max_per_page: int | None = None, seller_product_id: int | None = None, seller_product_name: str | None = None, status: Literal['IN_REVIEW', 'SAVING', 'SAVED', 'APPROVING', 'APPROVED', 'PARTIAL_APPROVED', 'DENIED', 'DELETED'] | None = None, manufacture: str | None = None, created_at: str | None = None, violation_types: list[Literal['NO_VA_V2', 'MOTA_V2', 'ATTR']] | None = None, violation_type_and_or: Literal['AND', 'OR'] | None = None, business_types: Literal['rocketGrowth'] | None = None, vendor_id: str | None = None) -> Any:
         """상품 목록 페이징 조회 — List registered products (cursor paging)
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listSellerProducts', [('query', 'vendorId', vendor_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('query', 'sellerProductId', seller_product_id), ('query', 'sellerProductName', seller_product_name), ('query', 'status', status), ('query', 'manufacture', manufacture), ('query', 'createdAt', created_at), ('query', 'violationTypes', violation_types), ('query', 'violationTypeAndOr', violation_type_and_or), ('query', 'businessTypes', business_types)], None)
 
-    def list_seller_products_time_frame(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str) -> Any:
-        """상품 목록 구간 조회 — List products created within a time window (max 10 minutes)
-        
-        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+        operationId: listSellerProducts
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Bad query (code ERROR).
+                "업체코드는 반드시 입력되어야 합니다."
+                "Format of createdAt is yyyy-MM-dd"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('listSellerProductsTimeFrame', [('query', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to)], None)
+        return self._call(self._select('listSellerProducts', False, False), [('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('query', 'sellerProductId', seller_product_id), ('query', 'sellerProductName', seller_product_name), ('query', 'status', status), ('query', 'manufacture', manufacture), ('query', 'createdAt', created_at), ('query', 'violationTypes', violation_types), ('query', 'violationTypeAndOr', violation_type_and_or), ('query', 'businessTypes', business_types), ('query', 'vendorId', vendor_id)], None)
+
+    def list_all(self, *, max_per_page: int | None = None, seller_product_id: int | None = None, seller_product_name: str | None = None, status: Literal['IN_REVIEW', 'SAVING', 'SAVED', 'APPROVING', 'APPROVED', 'PARTIAL_APPROVED', 'DENIED', 'DELETED'] | None = None, manufacture: str | None = None, created_at: str | None = None, violation_types: list[Literal['NO_VA_V2', 'MOTA_V2', 'ATTR']] | None = None, violation_type_and_or: Literal['AND', 'OR'] | None = None, business_types: Literal['rocketGrowth'] | None = None, vendor_id: str | None = None) -> Pager:
+        """상품 목록 페이징 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listSellerProducts', False, False), [('query', 'maxPerPage', max_per_page), ('query', 'sellerProductId', seller_product_id), ('query', 'sellerProductName', seller_product_name), ('query', 'status', status), ('query', 'manufacture', manufacture), ('query', 'createdAt', created_at), ('query', 'violationTypes', violation_types), ('query', 'violationTypeAndOr', violation_type_and_or), ('query', 'businessTypes', business_types), ('query', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
+
+    def list_status_histories(self, *, seller_product_id: int, next_token: int | None = None, max_per_page: int | None = None) -> Any:
+        """상품 상태변경이력 조회 — List the status-change history of a product
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/histories
+        operationId: listSellerProductStatusHistories
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Bad id (code ERROR); no error table is documented for this API.
+                "Invalid parameter 'sellerProductId': must be integer"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listSellerProductStatusHistories', False, False), [('path', 'sellerProductId', seller_product_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+
+    def list_status_histories_all(self, *, seller_product_id: int, max_per_page: int | None = None) -> Pager:
+        """상품 상태변경이력 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_status_histories` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listSellerProductStatusHistories', False, False), [('path', 'sellerProductId', seller_product_id), ('query', 'maxPerPage', max_per_page)], None, 'nextToken', 'nextToken')
+
+    def list_time_frame(self, *, created_at_from: str, created_at_to: str, vendor_id: str | None = None) -> Any:
+        """상품 목록 구간 조회 — List products created within a time window (max 10 minutes)
+
+        GET /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/time-frame
+        operationId: listSellerProductsTimeFrame
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Window too large or foreign vendor (code ERROR).
+                "검색 허용 범위를 초과했습니다. 최대 허용 범위는 10분입니다."
+                "업체[A0012345]는 다른 업체[skma***]의 상품목록을 조회할 수 없습니다."
+                "Required String parameter 'createdAtFrom' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listSellerProductsTimeFrame', False, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'vendorId', vendor_id)], None)
 
     def opt_in_auto_generated_option_seller(self) -> Any:
         """자동생성옵션 활성화 (전체 상품 단위) — Enable auto-generated options for all products of the vendor
-        
+
         POST /v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-in
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: optInAutoGeneratedOptionSeller
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('optInAutoGeneratedOptionSeller', [], None)
+        return self._call(self._select('optInAutoGeneratedOptionSeller', False, False), [], None)
 
     def opt_in_auto_generated_option_vendor_item(self, *, vendor_item_id: int) -> Any:
         """자동생성옵션 활성화 (옵션 상품 단위) — Enable auto-generated (bundle-quantity) options for one option
-        
+
         POST /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-in
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: optInAutoGeneratedOptionVendorItem
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameters or body (upstream error envelope).
+                "Required String parameter 'status' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('optInAutoGeneratedOptionVendorItem', [('path', 'vendorItemId', vendor_item_id)], None)
+        return self._call(self._select('optInAutoGeneratedOptionVendorItem', False, False), [('path', 'vendorItemId', vendor_item_id)], None)
 
     def opt_out_auto_generated_option_seller(self) -> Any:
         """자동생성옵션 비활성화 (전체 상품 단위) — Disable auto-generated options for all products of the vendor
-        
+
         POST /v2/providers/seller_api/apis/api/v1/marketplace/seller/auto-generated/opt-out
-        Errors: HTTP 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: optOutAutoGeneratedOptionSeller
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('optOutAutoGeneratedOptionSeller', [], None)
+        return self._call(self._select('optOutAutoGeneratedOptionSeller', False, False), [], None)
 
     def opt_out_auto_generated_option_vendor_item(self, *, vendor_item_id: int) -> Any:
         """자동생성옵션 비활성화 (옵션 상품 단위) — Disable auto-generated options for one option
-        
-        POST /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('optOutAutoGeneratedOptionVendorItem', [('path', 'vendorItemId', vendor_item_id)], None)
 
-    def request_seller_product_approval(self, *, seller_product_id: int) -> Any:
-        """상품 승인 요청 — Submit a product for approval
-        
-        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        POST /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/auto-generated/opt-out
+        operationId: optOutAutoGeneratedOptionVendorItem
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid parameters or body (upstream error envelope).
+                "Required String parameter 'status' is not present"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('requestSellerProductApproval', [('path', 'sellerProductId', seller_product_id)], None)
+        return self._call(self._select('optOutAutoGeneratedOptionVendorItem', False, False), [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def request_approval(self, *, seller_product_id: int) -> Any:
+        """상품 승인 요청 — Submit a product for approval
+
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/approvals
+        operationId: requestSellerProductApproval
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Not in a requestable state or still processing (code ERROR).
+                ""임시저장", "승인완료", "승인반려", "부분승인완료" 상태의 상품만 승인 요청 가능합니다."
+                "인벤토리(15073281694)는 승인요청 상태가 아닙니다."
+                "상품 정보가 등록 또는 수정되고 있습니다. 잠시 후 다시 조회해 주시기 바랍니다. [1507***694]"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('requestSellerProductApproval', False, False), [('path', 'sellerProductId', seller_product_id)], None)
 
     def resume_vendor_item_sales(self, *, vendor_item_id: int) -> Any:
         """상품 아이템별 판매 재개 — Resume sales of an option
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/resume
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: resumeVendorItemSales
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "판매재개에 실패했습니다. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
+                "판매재개에 실패했습니다. [옵션ID(8742***052)은 쿠팡의 모니터링에 의해 '판매중지'된 상품입니다."
+                "판매재개에 실패했습니다. [vendoritemid 8742***052 not found]"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('resumeVendorItemSales', [('path', 'vendorItemId', vendor_item_id)], None)
+        return self._call(self._select('resumeVendorItemSales', False, False), [('path', 'vendorItemId', vendor_item_id)], None)
 
     def stop_vendor_item_sales(self, *, vendor_item_id: int) -> Any:
         """상품 아이템별 판매 중지 — Stop sales of an option
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/sales/stop
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('stopVendorItemSales', [('path', 'vendorItemId', vendor_item_id)], None)
+        operationId: stopVendorItemSales
 
-    def update_seller_product(self, *, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "판매중지에 실패했습니다. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
+                "판매중지에 실패했습니다. [vendoritemid 8742***052 not found]"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('stopVendorItemSales', False, False), [('path', 'vendorItemId', vendor_item_id)], None)
+
+    def update(self, *, body: Any) -> Any:
         """상품 수정 (승인필요) — Replace a registered product (re-enters approval)
-        
-        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('updateSellerProduct', [], body)
 
-    def update_seller_product_partial(self, *, seller_product_id: int, body: Any) -> Any:
-        """상품 수정 (승인불필요) — Change delivery and return-place fields without re-approval
-        
-        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products
+        operationId: updateSellerProduct
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "카테고리의 필수 속성이 존재하지 않습니다."
+                "입력값에 오류가 있습니다. line: 123"
+                "올바른 반품지 센터코드를 입력 하세요."
+                "java.lang.NullPointerException"
+                … and 20 more (see the spec)
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateSellerProductPartial', [('path', 'sellerProductId', seller_product_id)], body)
+        return self._call(self._select('updateSellerProduct', False, False), [], body)
+
+    def update_partial(self, *, seller_product_id: int, body: Any) -> Any:
+        """상품 수정 (승인불필요) — Change delivery and return-place fields without re-approval
+
+        PUT /v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{sellerProductId}/partial
+        operationId: updateSellerProductPartial
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "업체상품아이디를 다시 확인해주세요."
+                "업체상품아이디를 반드시 입력해주세요."
+                "존재하지 않는 등록상품아이디 [15073281699]입니다."
+                "삭제된 상품은 변경이 불가능합니다."
+                … and 2 more (see the spec)
+            ServerError (500): Unexpected upstream failure.
+                "상품 수정이 실패했습니다. 쿠팡관리자에게 문의해주세요"
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('updateSellerProductPartial', False, False), [('path', 'sellerProductId', seller_product_id)], body)
 
     def update_vendor_item_original_price(self, *, vendor_item_id: int, original_price: int) -> Any:
         """상품 아이템별 할인율 기준가격 변경 — Change the discount-base (reference) price of an option
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/original-prices/{originalPrice}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: updateVendorItemOriginalPrice
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "original price change failed. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
+                "original price change failed. [옵션ID[8742***052]: 가격은 최소 10원 단위로 입력가능합니다. (1원단위 입력 불가)]"
+                "Invalid vendorItemId."
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateVendorItemOriginalPrice', [('path', 'vendorItemId', vendor_item_id), ('path', 'originalPrice', original_price)], None)
+        return self._call(self._select('updateVendorItemOriginalPrice', False, False), [('path', 'vendorItemId', vendor_item_id), ('path', 'originalPrice', original_price)], None)
 
     def update_vendor_item_price(self, *, vendor_item_id: int, price: int, force_sale_price_update: bool | None = None, ap_min_sale_price: int | None = None, ap_active: bool | None = None) -> Any:
         """상품 아이템별 가격 변경 — Change the sale price of an option
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/prices/{price}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: updateVendorItemPrice
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Refused (code ERROR).
+                "가격변경에 실패했습니다. [옵션ID[8742***052] : 판매가 변경이 불가능합니다. 변경전 판매가의 최대 50% 인하/최대 100%인상까지 변경가능합니다.]"
+                "자동생성옵션의 가격을 직접 수정할 수 없습니다. 기준 판매자옵션 가격으로 자동생성옵션 가격도 변경할 수 있습니다."
+                "가격변경에 실패했습니다. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
+                "가격변경에 실패했습니다. [옵션ID[8742***052]: 가격은 최소 10원 단위로 입력가능합니다. (1원단위 입력 불가)]"
+                … and 3 more (see the spec)
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateVendorItemPrice', [('path', 'vendorItemId', vendor_item_id), ('path', 'price', price), ('query', 'forceSalePriceUpdate', force_sale_price_update), ('query', 'apMinSalePrice', ap_min_sale_price), ('query', 'apActive', ap_active)], None)
+        return self._call(self._select('updateVendorItemPrice', False, False), [('path', 'vendorItemId', vendor_item_id), ('path', 'price', price), ('query', 'forceSalePriceUpdate', force_sale_price_update), ('query', 'apMinSalePrice', ap_min_sale_price), ('query', 'apActive', ap_active)], None)
 
     def update_vendor_item_quantity(self, *, vendor_item_id: int, quantity: int) -> Any:
         """상품 아이템별 수량 변경 — Set the stock quantity of an option
-        
+
         PUT /v2/providers/seller_api/apis/api/v1/marketplace/vendor-items/{vendorItemId}/quantities/{quantity}
-        Errors: HTTP 400, 401, 429, 500, 504 raise CoupangError subclasses.
+        operationId: updateVendorItemQuantity
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid quantity, deleted or unknown option (code ERROR).
+                "유효하지 않은 재고수량입니다."
+                "재고변경에 실패했습니다. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
+                "재고변경에 실패했습니다. [vendoritemid 8742***052 not found]"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('updateVendorItemQuantity', [('path', 'vendorItemId', vendor_item_id), ('path', 'quantity', quantity)], None)
+        return self._call(self._select('updateVendorItemQuantity', False, False), [('path', 'vendorItemId', vendor_item_id), ('path', 'quantity', quantity)], None)
 
 
 class ReturnsApi(Family):
     """Operations tagged `returns`."""
 
-    def approve_return_request(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+    def approve(self, *, receipt_id: int, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False, patch: bool = False) -> Any:
         """반품요청 승인 처리 — Approve a return (refund; VENDOR_WAREHOUSE_CONFIRM → RETURNS_COMPLETED)
-        
+
         PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('approveReturnRequest', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        operationId: approveReturnRequest
 
-    def approve_return_request_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품요청 승인 처리 — Approve a return (PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('approveReturnRequestPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/approval [approveReturnRequestPatch]
+            legacy='v4': PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval [approveReturnRequestV4]
+            legacy='v4', patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval [approveReturnRequestV4Patch]
 
-    def approve_return_request_v4(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품요청 승인 처리 (v4) — Approve a return (v4)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval
-        Older path version of `approve_return_request`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Receipt withdrawn/unknown, already completed, or cancelCount not the receipt's quantity.
+                "취소반품접수내역이 존재하지 않습니다."
+                "이미 반품이 완료 되었습니다."
+                "취소반품접수수량과 cancelCount가 일치하지 않습니다."
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): The receipt is not in an approvable state (usually already completed) or the quantity does not match.
+                "환불 승인(대기)/접수철회 요청된 쿠폰의 상태가 승인 할 수 없는 상태이거나 수량이 맞지 않습니다."
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('approveReturnRequestV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        return self._call(self._select('approveReturnRequest', legacy, patch), [('path', 'receiptId', receipt_id), ('path', 'vendorId', vendor_id)], body)
 
-    def approve_return_request_v4_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품요청 승인 처리 (v4) — Approve a return (v4, PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/approval
-        Older path version of `approve_return_request`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('approveReturnRequestV4Patch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
-
-    def confirm_return_receipt(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
+    def confirm_receipt(self, *, receipt_id: int, vendor_id: str | None = None, body: Any, legacy: bool | Literal['v4'] = False, patch: bool = False) -> Any:
         """반품상품 입고 확인처리 — Confirm that the returned goods arrived at the seller (RETURNS_UNCHECKED → VENDOR_WAREHOUSE_CONFIRM)
-        
+
         PUT /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmReturnReceipt', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        operationId: confirmReturnReceipt
 
-    def confirm_return_receipt_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품상품 입고 확인처리 — Confirm that the returned goods arrived at the seller (PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmReturnReceiptPatch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        Other versions:
+            patch=True: PATCH /v2/providers/openapi/apis/api/v5/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation [confirmReturnReceiptPatch]
+            legacy='v4': PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation [confirmReturnReceiptV4]
+            legacy='v4', patch=True: PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation [confirmReturnReceiptV4Patch]
 
-    def confirm_return_receipt_v4(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품상품 입고 확인처리 (v4) — Confirm that the returned goods arrived at the seller (v4)
-        
-        PUT /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
-        Older path version of `confirm_return_receipt`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Receipt unknown/withdrawn or not in RETURNS_UNCHECKED. Coupang documents no error for this call; the messages are the mock's choice.
+                "취소반품접수내역이 존재하지 않습니다."
+                "이미 반품이 완료 되었습니다."
+                "반품접수(RETURNS_UNCHECKED) 상태의 반품 건만 입고확인 처리할 수 있습니다. receiptStatus=VENDOR_WAREHOUSE_CONFIRM"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('confirmReturnReceiptV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
+        return self._call(self._select('confirmReturnReceipt', legacy, patch), [('path', 'receiptId', receipt_id), ('path', 'vendorId', vendor_id)], body)
 
-    def confirm_return_receipt_v4_patch(self, *, vendor_id: str | None = None, receipt_id: int, body: Any) -> Any:
-        """반품상품 입고 확인처리 (v4) — Confirm that the returned goods arrived at the seller (v4, PATCH twin)
-        
-        PATCH /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}/receiveConfirmation
-        Older path version of `confirm_return_receipt`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('confirmReturnReceiptV4Patch', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], body)
-
-    def get_return_request(self, *, vendor_id: str | None = None, receipt_id: int) -> Any:
+    def get(self, *, receipt_id: int, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """반품요청 단건 조회 — Get one return receipt by receiptId
-        
+
         GET /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests/{receiptId}
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getReturnRequest', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], None)
+        operationId: getReturnRequest
 
-    def get_return_request_v4(self, *, vendor_id: str | None = None, receipt_id: int) -> Any:
-        """반품요청 단건 조회 (v4) — Get one return receipt by receiptId (v4, legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId}
-        Older path version of `get_return_request`.
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('getReturnRequestV4', [('path', 'vendorId', vendor_id), ('path', 'receiptId', receipt_id)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests/{receiptId} [getReturnRequestV4]
 
-    def list_return_requests(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, search_type: str | None = None, status: str | None = None, cancel_type: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Unknown, foreign, cancel-type or withdrawn receipt.
+                "ReceiptId doesn't belong to the vendorId, or cannot find the Receipt by the given id"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('getReturnRequest', legacy, False), [('path', 'receiptId', receipt_id), ('path', 'vendorId', vendor_id)], None)
+
+    def list(self, *, created_at_from: str, created_at_to: str, search_type: Literal['timeFrame'] | None = None, status: Literal['RU', 'UC', 'CC', 'PR'] | None = None, cancel_type: Literal['RETURN', 'CANCEL'] | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Any:
         """반품 / 취소 요청 목록 조회 — List return / cancel receipts by receipt date (daily paging or minute range)
-        
+
         GET /v2/providers/openapi/apis/api/v6/vendors/{vendorId}/returnRequests
-        Errors: HTTP 400, 401, 404, 412, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnRequests', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        operationId: listReturnRequests
 
-    def list_return_requests_v4(self, *, vendor_id: str | None = None, created_at_from: str, created_at_to: str, search_type: str | None = None, status: str | None = None, cancel_type: str | None = None, order_id: int | None = None, next_token: str | None = None, max_per_page: int | None = None) -> Any:
-        """반품 / 취소 요청 목록 조회 (v4) — List return / cancel receipts (v4, legacy formats)
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests
-        Older path version of `list_return_requests`.
-        Errors: HTTP 400, 401, 404, 412, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnRequestsV4', [('path', 'vendorId', vendor_id), ('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page)], None)
+        Other versions:
+            legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnRequests [listReturnRequestsV4]
 
-    def list_return_withdrawals_by_ids(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid vendor, window or filter combination.
+                "Invalid vendor ID"
+                "OrderId can't be null , if doesn't pass the parameter status"
+                "검색기간은 최대 31일입니다."
+                "검색기간의 끝이 시작 보다 앞섭니다. SearchPeriod=-2"
+                … and 2 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ValidationError (412): The upstream query took too long (too much data) — shorten the window and retry later.
+                "Read timed out"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listReturnRequests', legacy, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'nextToken', next_token), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None)
+
+    def list_all(self, *, created_at_from: str, created_at_to: str, search_type: Literal['timeFrame'] | None = None, status: Literal['RU', 'UC', 'CC', 'PR'] | None = None, cancel_type: Literal['RETURN', 'CANCEL'] | None = None, order_id: int | None = None, max_per_page: int | None = None, vendor_id: str | None = None, legacy: bool | Literal['v4'] = False) -> Pager:
+        """반품 / 취소 요청 목록 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list` without `next_token` (nextToken paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listReturnRequests', legacy, False), [('query', 'createdAtFrom', created_at_from), ('query', 'createdAtTo', created_at_to), ('query', 'searchType', search_type), ('query', 'status', status), ('query', 'cancelType', cancel_type), ('query', 'orderId', order_id), ('query', 'maxPerPage', max_per_page), ('path', 'vendorId', vendor_id)], None, 'nextToken', 'nextToken')
+
+    def list_withdrawals_by_ids(self, *, vendor_id: str | None = None, body: Any) -> Any:
         """반품철회 이력 접수번호로 조회 — Look up withdrawn returns by receipt numbers (read-only POST)
-        
+
         POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawList
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnWithdrawalsByIds', [('path', 'vendorId', vendor_id)], body)
+        operationId: listReturnWithdrawalsByIds
 
-    def list_return_withdrawals_by_period(self, *, vendor_id: str | None = None, date_from: str, date_to: str, page_index: int | None = None, size_per_page: int | None = None) -> Any:
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Request validation failed (coupang-mock) or vendor mismatch.
+                "requestBody.cancelIds must contain less than or equal to 50 items"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): cancelIds missing or invalid.
+                "CReturns getWithdrawnList failed"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('listReturnWithdrawalsByIds', False, False), [('path', 'vendorId', vendor_id)], body)
+
+    def list_withdrawals_by_period(self, *, date_from: str, date_to: str, page_index: int | None = None, size_per_page: int | None = None, vendor_id: str | None = None) -> Any:
         """반품철회 이력 기간별 조회 — List returns withdrawn by the customer, by withdrawal date
-        
-        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
-        """
-        return self._call('listReturnWithdrawalsByPeriod', [('path', 'vendorId', vendor_id), ('query', 'dateFrom', date_from), ('query', 'dateTo', date_to), ('query', 'pageIndex', page_index), ('query', 'sizePerPage', size_per_page)], None)
 
-    def register_return_pickup_invoice(self, *, vendor_id: str | None = None, body: Any) -> Any:
-        """회수 송장 등록 — Register a manual pickup (collection) invoice for a return or an exchange
-        
-        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/returnWithdrawRequests
+        operationId: listReturnWithdrawalsByPeriod
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid vendor, window or paging parameters.
+                "Invalid vendor ID"
+                "최대 조회 기간은 7 일 입니다.(The maximum view duration is 7 days)"
+                "종료일자는 시작일자보다 작거나 같아야 합니다."
+                "페이지별 최대 표시 갯수(sizePerPage)는 100 입니다. (The maximum number of indications per page (sizePerPage) is 100)"
+                … and 5 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('registerReturnPickupInvoice', [('path', 'vendorId', vendor_id)], body)
+        return self._call(self._select('listReturnWithdrawalsByPeriod', False, False), [('query', 'dateFrom', date_from), ('query', 'dateTo', date_to), ('query', 'pageIndex', page_index), ('query', 'sizePerPage', size_per_page), ('path', 'vendorId', vendor_id)], None)
+
+    def list_withdrawals_by_period_all(self, *, date_from: str, date_to: str, size_per_page: int | None = None, vendor_id: str | None = None) -> Pager:
+        """반품철회 이력 기간별 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `list_withdrawals_by_period` without `page_index` (pageIndex paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('listReturnWithdrawalsByPeriod', False, False), [('query', 'dateFrom', date_from), ('query', 'dateTo', date_to), ('query', 'sizePerPage', size_per_page), ('path', 'vendorId', vendor_id)], None, 'pageIndex', 'pageIndex')
+
+    def register_pickup_invoice(self, *, vendor_id: str | None = None, body: Any) -> Any:
+        """회수 송장 등록 — Register a manual pickup (collection) invoice for a return or an exchange
+
+        POST /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/return-exchange-invoices/manual
+        operationId: registerReturnPickupInvoice
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invoice rejected or a required field missing.
+                "배송송장과 같은 송장번호는 입력할 수 없습니다. 송장번호: 2333*****6911."
+                "반품 송장 형식이 올바르지 않습니다. 송장번호: 1*** , 택배사: CJGLS"
+                "Object is null"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Unsupported courier code, or the receipt / exchange is not in a state that accepts a pickup invoice.
+                "Invalid value for DeliveryCompanyCodeEnum: ***"
+                "null"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
+        """
+        return self._call(self._select('registerReturnPickupInvoice', False, False), [('path', 'vendorId', vendor_id)], body)
 
 
 class SettlementApi(Family):
     """Operations tagged `settlement`."""
 
-    def get_revenue_history(self, *, vendor_id: str | None = None, recognition_date_from: str, recognition_date_to: str, token: str, max_per_page: int | None = None) -> Any:
+    def get_revenue_history(self, *, recognition_date_from: str, recognition_date_to: str, token: str, max_per_page: int | None = None, vendor_id: str | None = None) -> Any:
         """매출내역 조회 — Revenue history by recognition date
-        
+
         GET /v2/providers/openapi/apis/api/v1/revenue-history
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: getRevenueHistory
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Invalid window, token or missing parameter (verbatim upstream messages).
+                "The request is invalid: dateTo: 전일까지만 조회할 수 있습니다. 사용자 입력값 = 2025-11-26"
+                "The request is invalid: dateFrom, dateTo: 1달 이내의 범위로만 조회가능합니다. 사용자 입력값 = 2025-09-27, 2025-10-28"
+                "Required String parameter 'vendorId' is not present"
+                "The request is invalid: recognitionDateFrom: Invalid format. 'yyyy-MM-dd' 형식을 사용하세요. (예시) '2011-12-03' 사용자 입력값 = 2025/11/01"
+                … and 3 more (see the spec)
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getRevenueHistory', [('query', 'vendorId', vendor_id), ('query', 'recognitionDateFrom', recognition_date_from), ('query', 'recognitionDateTo', recognition_date_to), ('query', 'token', token), ('query', 'maxPerPage', max_per_page)], None)
+        return self._call(self._select('getRevenueHistory', False, False), [('query', 'recognitionDateFrom', recognition_date_from), ('query', 'recognitionDateTo', recognition_date_to), ('query', 'token', token), ('query', 'maxPerPage', max_per_page), ('query', 'vendorId', vendor_id)], None)
+
+    def get_revenue_history_all(self, *, recognition_date_from: str, recognition_date_to: str, max_per_page: int | None = None, vendor_id: str | None = None) -> Pager:
+        """매출내역 조회 — every item, page after page, fetched lazily.
+
+        Same arguments as `get_revenue_history` without `token` (token paging); iterate the Pager
+        for the rows or call `.pages()` for each page with its raw response.
+        """
+        return self._pager(self._select('getRevenueHistory', False, False), [('query', 'recognitionDateFrom', recognition_date_from), ('query', 'recognitionDateTo', recognition_date_to), ('query', 'maxPerPage', max_per_page), ('query', 'vendorId', vendor_id)], None, 'token', 'token')
 
     def get_settlement_histories(self, *, revenue_recognition_year_month: str) -> Any:
         """지급내역조회 — Payout (settlement) history by recognition month
-        
+
         GET /v2/providers/marketplace_openapi/apis/api/v1/settlement-histories
-        Errors: HTTP 400, 401, 404, 429, 500, 504 raise CoupangError subclasses.
+        operationId: getSettlementHistories
+
+        Errors (CoupangError subclasses with Coupang's code and message):
+            ValidationError (400): Bad or future month.
+                "Invalid revenueRecognitionYearMonth format (yyyy-MM)"
+                "해당월까지만 조회할 수 있습니다."
+                "Required String parameter 'revenueRecognitionYearMonth' is not present"
+            NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
+                "Not Found"
+            ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
+                "Internal Exception"
+            Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
         """
-        return self._call('getSettlementHistories', [('query', 'revenueRecognitionYearMonth', revenue_recognition_year_month)], None)
+        return self._call(self._select('getSettlementHistories', False, False), [('query', 'revenueRecognitionYearMonth', revenue_recognition_year_month)], None)
+
+
+class Families:
+    """The family attributes of CoupangClient, declared for editors and type checkers."""
+
+    categories: CategoriesApi
+    coupons: CouponsApi
+    cs: CsApi
+    exchanges: ExchangesApi
+    logistics: LogisticsApi
+    misc: MiscApi
+    orders: OrdersApi
+    products: ProductsApi
+    returns: ReturnsApi
+    settlement: SettlementApi
 
 
 FAMILIES: dict[str, type[Family]] = {

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import requests
 
@@ -20,6 +22,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 521})
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "PATCH", "HEAD"})
 
 QueryParams = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
+# on_request(method, path, query_string, body) before every attempt (retries included)
+RequestHook = Callable[[str, str, str, Any], None]
+# on_response(method, path, response, seconds) after every attempt, errors and 429s included
+ResponseHook = Callable[[str, str, "ApiResponse", float], None]
 
 
 @dataclass
@@ -57,9 +63,12 @@ class ApiResponse:
 
 
 class BaseClient:
-    """Signing, sending, retrying and raising; `CoupangClient` adds one method per operation."""
+    """Signing, sending, retrying and raising; `CoupangClient` adds one method per operation.
 
-    last_response: ApiResponse | None = None
+    The base URL is the only difference between the mock and Coupang's gateway. `on_request` /
+    `on_response` are hooks for logging and metrics; `last_response` is the raw answer of the
+    latest call made by this thread.
+    """
 
     def __init__(
         self,
@@ -74,7 +83,8 @@ class BaseClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        on_response: Callable[[str, str, ApiResponse, float], None] | None = None,
+        on_response: ResponseHook | None = None,
+        on_request: RequestHook | None = None,
         seed: int | None = None,
     ) -> None:
         self.access_key = access_key
@@ -89,6 +99,27 @@ class BaseClient:
         self._now = now
         self._rng = random.Random(seed)
         self.on_response = on_response
+        self.on_request = on_request
+        self._local = threading.local()
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """COUPANG_ACCESS_KEY, COUPANG_SECRET_KEY, COUPANG_VENDOR_ID and COUPANG_BASE_URL (optional)."""
+        return cls(
+            os.environ["COUPANG_ACCESS_KEY"],
+            os.environ["COUPANG_SECRET_KEY"],
+            os.environ["COUPANG_VENDOR_ID"],
+            os.environ.get("COUPANG_BASE_URL", DEFAULT_BASE_URL),
+            **kwargs,
+        )
+
+    @property
+    def last_response(self) -> ApiResponse | None:
+        return getattr(self._local, "response", None)
+
+    @last_response.setter
+    def last_response(self, response: ApiResponse | None) -> None:
+        self._local.response = response
 
     def request(
         self,
@@ -105,6 +136,8 @@ class BaseClient:
         query_string = raw_query if raw_query is not None else encode_query(query or {})
         attempt = 0
         while True:
+            if self.on_request:
+                self.on_request(method, path, query_string, body)
             started = time.monotonic()
             response = self._send(method, path, query_string, body, headers)
             result = ApiResponse(response.status_code, _parse(response), response)
@@ -114,6 +147,7 @@ class BaseClient:
                 break
             self._sleep(self.retry.delay(attempt, self._rng, response.headers.get("Retry-After")))
             attempt += 1
+        self.last_response = result
         if response.status_code >= 400:
             raise _error(result)
         return result
