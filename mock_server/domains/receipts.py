@@ -1,7 +1,8 @@
-"""Cancel / return receipts (store kind "receipts", key receiptId) — the minimal part the order flows need.
+"""Cancel / return receipts (store kind "receipts", key receiptId): the one receipt model and its table.
 
-The returns domain extends this module into the full receipt model; the documents already carry the
-returns.yaml ReturnRequest fields (camelCase, money as plain KRW integers, times as ISO-8601 UTC
+The order domain creates cancel / stop-shipment receipts here; the returns domain (domains/returns.py)
+creates customer returns and drives the rest of RECEIPT_MACHINE. The documents carry the returns.yaml
+ReturnRequest fields (camelCase, money as plain KRW integers, times as ISO-8601 UTC
 strings) so its renderer can show them in v6 (i18n) and v4 (legacy) formats.
 
 Receipts created by the order domain:
@@ -30,8 +31,13 @@ VENDOR_WAREHOUSE_CONFIRM = "VENDOR_WAREHOUSE_CONFIRM"
 REQUEST_COUPANG_CHECK = "REQUEST_COUPANG_CHECK"
 RETURNS_COMPLETED = "RETURNS_COMPLETED"
 
-# returns.yaml → state_machine. Only the edges the order flows drive are declared here; the returns
-# domain adds its own (confirm, approve, pickup …) to this one table.
+# Not a wire status: a receipt the customer withdrew leaves every read (single get answers 400) and
+# only shows up in the withdrawal history (returns.yaml state_machine "(withdrawn)").
+WITHDRAWN = "WITHDRAWN"
+
+# returns.yaml → state_machine, the whole receipt lifecycle in one table. The order domain drives the
+# stop-shipment edges; the returns domain (domains/returns.py) drives the rest. Self-loops are the
+# "status stays, something else changes" edges (pickup invoice registered, courier collected).
 RECEIPT_MACHINE = StateMachine(
     name="receipt",
     states=(
@@ -40,17 +46,32 @@ RECEIPT_MACHINE = StateMachine(
         VENDOR_WAREHOUSE_CONFIRM,
         REQUEST_COUPANG_CHECK,
         RETURNS_COMPLETED,
+        WITHDRAWN,
     ),
     table={
         (RELEASE_STOP_UNCHECKED, "stopShipment"): RETURNS_COMPLETED,
         (RELEASE_STOP_UNCHECKED, "alreadyShipped"): RETURNS_UNCHECKED,
+        (RELEASE_STOP_UNCHECKED, "withdraw"): WITHDRAWN,
+        (RETURNS_UNCHECKED, "withdraw"): WITHDRAWN,
+        (RETURNS_UNCHECKED, "registerPickup"): RETURNS_UNCHECKED,
+        (RETURNS_UNCHECKED, "pickup"): RETURNS_UNCHECKED,
+        (RETURNS_UNCHECKED, "pickupQuickRefund"): RETURNS_COMPLETED,
+        (RETURNS_UNCHECKED, "confirmReceipt"): VENDOR_WAREHOUSE_CONFIRM,
+        (RETURNS_UNCHECKED, "confirmQuickRefund"): RETURNS_COMPLETED,
+        (VENDOR_WAREHOUSE_CONFIRM, "approve"): RETURNS_COMPLETED,
+        (VENDOR_WAREHOUSE_CONFIRM, "autoApprove"): RETURNS_COMPLETED,
+        (VENDOR_WAREHOUSE_CONFIRM, "requestCoupangCheck"): REQUEST_COUPANG_CHECK,
+        (RETURNS_COMPLETED, "requestCoupangCheck"): REQUEST_COUPANG_CHECK,
     },
-    terminal=frozenset({RETURNS_COMPLETED}),
+    terminal=frozenset({WITHDRAWN}),
 )
 
-# VOC reason codes the buyer simulation uses (common.yaml → voc_reason_codes); fault CUS → CUSTOMER.
+# VOC reason codes (common.yaml → voc_reason_codes): code → (text, category1, category2, faultByType).
+# The first eight keep the category labels the order flows always used; the other codes take their
+# sheet group as category1 and their text as category2 (x-inferred: the sheet has no category labels).
+# Fault CUS → CUSTOMER, COM → VENDOR, COU → COUPANG; "COU/COM" → VENDOR (the seller is charged unless
+# Coupang proves its own error — the transcription gives no rule).
 REASONS: dict[str, tuple[str, str, str, str]] = {
-    # code: (text, category1, category2, faultByType)
     "CHANGEMIND": ("필요 없어짐 (단순 변심)", "고객변심", "단순변심(사유없음)", "CUSTOMER"),
     "NOLONGERNEED": ("필요 없어짐", "고객변심", "필요 없어짐", "CUSTOMER"),
     "WRONGOPT": ("상품의 옵션 선택을 잘못함", "고객변심", "옵션 선택 실수", "CUSTOMER"),
@@ -60,11 +81,84 @@ REASONS: dict[str, tuple[str, str, str, str]] = {
     "DELIVERYLATER": ("배송 예정일이 예상보다 늦음", "배송불만", "배송 지연", "VENDOR"),
     "OTHERS": ("기타", "고객변심", "기타", "CUSTOMER"),
 }
+_SHEET: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    # group label, fault, [(code, text)]
+    "mind": (
+        "고객변심",
+        "CUSTOMER",
+        [
+            ("DIFFERENTOPT", "색상/ 사이즈가 기대와 다름(같은 상품의 다른 옵션으로 교환)"),
+            ("DONTLIKESIZECOLOR", "색상, 사이즈가 기대와 다름"),
+            ("OTHERS_CHANGEMIND", "그외 (단순변심)"),
+            ("UNUSEDTICKET", "티켓 상품의 미사용 환불 취소"),
+        ],
+    ),
+    "arrival": (
+        "배송불만",
+        "VENDOR",
+        [
+            ("DELIVERYSTOP", "배송흐름이 멈춤"),
+            ("CARRIERLOST", "택배사 상품 분실"),
+            ("LOST", "배송주소 오배송(원인파악 불가 포함)"),
+            ("PARTIALMISS", "주문상품 중 일부가 배송되지 않음"),
+            ("COMPOMISS", "상품의 구성품, 부속품이 제대로 들어있지 않음"),
+            ("LATEDELIVERED", "상품이 늦게 배송됨"),
+            ("SKUOOSRESHIP", "SKU OOS로 나머지 상품 재출고"),
+            ("DELIVERYSTUCK", "배송 상태가 멈춰 있음"),
+            ("LIKELYDELAY", "배송지연이 예상됨"),
+            ("WRONGDELIVERY", "내가 주문한 상품과 아예 다른 상품이 배송됨"),
+            ("WRONGSIZECOL", "내가 주문한 상품과 다른 색상/사이즈의 상품이 배송됨"),
+            ("OTHERS_DELIVERY", "그외 (배송문제)"),
+        ],
+    ),
+    "item": (
+        "상품불만",
+        "VENDOR",
+        [
+            ("DAMAGED", "상품이 파손되어 배송됨"),
+            ("DEFECT", "상품 결함/기능에 이상이 있음"),
+            ("INACCURATE", "실제 상품이 상품 설명에 써있는 것과 다름"),
+            ("BOTHDAMAGED", "포장과 상품 모두 훼손됨"),
+            ("SHIPBOXOK", "포장은 괜찮으나 상품이 파손됨"),
+            ("UNABLEBOOK", "티켓 상품 예약 불가능"),
+            ("TICKETNOUSE", "티켓 상품 지점 휴업/ 폐점으로 사용 불가능"),
+            ("PRICEERROR", "잘못된 가격 기재"),
+            ("ITEMNAMEERR", "잘못된 상품명 기재"),
+            ("OTHERS_PRODUCT", "그외 (상품문제)"),
+            ("OOSSELLER", "업체로부터 품절되었다고 연락 받음"),
+            ("DUPLICATE", "Abusing 의심 중복구매 취소"),
+            ("SKUOOSCAN", "SKU OOS 취소"),
+        ],
+    ),
+    "system": (
+        "시스템오류",
+        "VENDOR",
+        [
+            ("SYSTEMERROR", "시스템 오류"),
+            ("EXITERROR", "주문 이탈"),
+            ("PAYERROR", "결제 오류"),
+            ("PARTNERERROR", "제휴사이트 오류"),
+            ("REGISTERROR", "쿠폰 등록 오류"),
+            ("NOTPURCHASABLE", "구매 불가능"),
+        ],
+    ),
+    "coupang": ("시스템오류", "COUPANG", [("SYSTEMINFO_ERROR", "상품 정보가 잘못 노출됨(쿠팡 시스템 오류)")]),
+}
+for _label, _fault, _codes in _SHEET.values():
+    for _code, _text in _codes:
+        REASONS[_code] = (_text, _label, _text, _fault)
 # cancel-order-items forces these (orders.yaml → cancel-order-items rules).
 SELLER_STOP_REASON = ("배송불만", "품절", "파트너 API 강제 취소")
 
 
 def get(tx: Tx, receipt_id: int) -> dict[str, Any] | None:
+    """A live receipt; a withdrawn one is gone for every API (returns.yaml notes), so None."""
+    receipt = tx.get(KIND, receipt_id)
+    return None if receipt is None or receipt["receiptStatus"] == WITHDRAWN else receipt
+
+
+def get_any(tx: Tx, receipt_id: int) -> dict[str, Any] | None:
+    """Including withdrawn receipts (withdrawal history)."""
     return tx.get(KIND, receipt_id)
 
 
