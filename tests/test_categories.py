@@ -115,7 +115,11 @@ def test_every_leaf_has_a_consistent_meta() -> None:
 @pytest.mark.parametrize(
     ("leaf", "attribute", "shape"),
     [
-        ("스킨/토너", "개당 용량", {"groupNumber": "1", "required": "MANDATORY", "dataType": "NUMBER", "inputType": "INPUT"}),
+        (
+            "스킨/토너",
+            "개당 용량",
+            {"groupNumber": "1", "required": "MANDATORY", "dataType": "NUMBER", "inputType": "INPUT"},
+        ),
         ("밴드형 기저귀", "기저귀 단계", {"inputType": "SELECT", "required": "MANDATORY", "groupNumber": "NONE"}),
         ("라운드넥 반팔 티셔츠", "성별", {"exposed": "NONE", "inputType": "SELECT"}),
         ("자급제폰", "저장용량", {"usableUnits": ["GB", "TB"], "required": "MANDATORY"}),

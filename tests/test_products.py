@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mock_server import spec
 from mock_server.domains import categories
 from tests.test_products_support import DROP, PRODUCTS, VENDOR_ITEMS, Seller, outbound_body, product_body
 
@@ -22,7 +26,9 @@ def centers(seller: Seller) -> tuple[int, int]:
     return seller.centers()
 
 
-def _body(seller: Seller, centers: tuple[int, int], category: str = "기타 재화", items: int = 1, **changes: Any) -> dict[str, Any]:
+def _body(
+    seller: Seller, centers: tuple[int, int], category: str = "기타 재화", items: int = 1, **changes: Any
+) -> dict[str, Any]:
     return product_body(seller.vendor_id, centers[0], centers[1], category, items, **changes)
 
 
@@ -52,7 +58,9 @@ def test_create_saves_then_get_shows_the_product(seller: Seller, centers: tuple[
     }
 
 
-def test_requested_product_is_approved_by_the_reviewer_after_the_delay(seller: Seller, centers: tuple[int, int]) -> None:
+def test_requested_product_is_approved_by_the_reviewer_after_the_delay(
+    seller: Seller, centers: tuple[int, int]
+) -> None:
     product_id = seller.create(_body(seller, centers, items=2, requested=True)).data
     assert seller.status(product_id) == "승인대기중"
     seller.advance(59)
@@ -74,15 +82,24 @@ def test_review_policy_can_deny_with_a_reason(seller: Seller, centers: tuple[int
     seller.advance(5)
     assert seller.status(product_id) == "승인반려"
     latest = seller.ok("GET", f"{PRODUCTS}/{product_id}/histories")["data"][0]
-    assert latest == {"createdAt": "2026-03-02T10:00:05", "status": "승인반려", "createdBy": "쿠팡 셀러 시스템", "comment": "상세페이지 이미지 불량"}
+    assert latest == {
+        "createdAt": "2026-03-02T10:00:05",
+        "status": "승인반려",
+        "createdBy": "쿠팡 셀러 시스템",
+        "comment": "상세페이지 이미지 불량",
+    }
 
 
 def test_an_image_coupang_cannot_download_gets_the_product_rejected(seller: Seller, centers: tuple[int, int]) -> None:
-    body = _body(seller, centers, requested=True, **{f"{ITEM0}.images.0.vendorPath": "http://img.example.com:8080/a.jpg"})
+    body = _body(
+        seller, centers, requested=True, **{f"{ITEM0}.images.0.vendorPath": "http://img.example.com:8080/a.jpg"}
+    )
     product_id = seller.create(body).data
     seller.advance(60)
     assert seller.status(product_id) == "승인반려"
-    assert "이미지 다운로드에 실패했습니다" in seller.ok("GET", f"{PRODUCTS}/{product_id}/histories")["data"][0]["comment"]
+    assert (
+        "이미지 다운로드에 실패했습니다" in seller.ok("GET", f"{PRODUCTS}/{product_id}/histories")["data"][0]["comment"]
+    )
 
 
 def test_saving_lock_answers_the_processing_message_until_it_ends(seller: Seller, centers: tuple[int, int]) -> None:
@@ -90,8 +107,13 @@ def test_saving_lock_answers_the_processing_message_until_it_ends(seller: Seller
     product_id = seller.create(_body(seller, centers)).data
     locked = seller.product(product_id)
     assert locked.status == 400
-    assert locked.message == f"상품 정보가 등록 또는 수정되고 있습니다. 잠시 후 다시 조회해 주시기 바랍니다. [{product_id}]"
-    assert seller.ok("GET", PRODUCTS, vendorId=seller.vendor_id, status="SAVING")["data"][0]["statusName"] == "임시저장중"
+    assert (
+        locked.message
+        == f"상품 정보가 등록 또는 수정되고 있습니다. 잠시 후 다시 조회해 주시기 바랍니다. [{product_id}]"
+    )
+    assert (
+        seller.ok("GET", PRODUCTS, vendorId=seller.vendor_id, status="SAVING")["data"][0]["statusName"] == "임시저장중"
+    )
     seller.advance(600)
     assert seller.status(product_id) == "임시저장"
 
@@ -110,7 +132,9 @@ def test_auto_category_matching_places_the_product_and_fills_notices(seller: Sel
     assert {n["content"] for n in data["items"][0]["notices"]} == {"상세페이지 참조"}
 
 
-NOT_FOUND_CATEGORY = "관리카테고리를 찾을 수 없는 노출카테고리코드 입니다. 담당MD에게 확인하고 유효한 노출카테고리를 입력해주세요."
+NOT_FOUND_CATEGORY = (
+    "관리카테고리를 찾을 수 없는 노출카테고리코드 입니다. 담당MD에게 확인하고 유효한 노출카테고리를 입력해주세요."
+)
 CREATE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
     ("display name", "기타 재화", {"displayProductName": "가" * 101}, "'노출상품명' 최대 길이(100자)를 초과했습니다."),
     ("unknown return center", "기타 재화", {"returnCenterCode": "1100999999"}, "올바른 반품지 센터코드를 입력 하세요."),
@@ -122,7 +146,12 @@ CREATE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
         "[택배사 코드]를 확인해 주세요.",
     ),
     ("agent buy domestic", "기타 재화", {"deliveryMethod": "AGENT_BUY"}, "배송방법을 확인해 주시기 바랍니다."),
-    ("bundle multi", "기타 재화", {"bundleInfo": {"bundleType": "AB"}, "items": "TWO"}, "혼합 구성 상품 등록할 때, 여러 개 옵션 구성은 불가능 합니다."),
+    (
+        "bundle multi",
+        "기타 재화",
+        {"bundleInfo": {"bundleType": "AB"}, "items": "TWO"},
+        "혼합 구성 상품 등록할 때, 여러 개 옵션 구성은 불가능 합니다.",
+    ),
     (
         "bundle attributes",
         "기타 재화",
@@ -130,12 +159,28 @@ CREATE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
         "혼합 구성 상품 등록할 때, 속성(attributeTypeName) 입력할 수 없습니다.",
     ),
     ("bundle type", "기타 재화", {"bundleInfo": {"bundleType": "ABC"}}, "bundleInfo에서 허용하지 않는 값입니다."),
-    ("duplicate names", "기타 재화", {"items": "SAME_NAME"}, "아이템과 같은 옵션 및 옵션값을 가지고 있는 아이템이 중복으로 존재합니다"),
-    ("duplicate options", "기타 재화", {"items": "SAME_OPTION"}, "아이템과 같은 옵션 및 옵션값을 가지고 있는 아이템이 중복으로 존재합니다"),
+    (
+        "duplicate names",
+        "기타 재화",
+        {"items": "SAME_NAME"},
+        "아이템과 같은 옵션 및 옵션값을 가지고 있는 아이템이 중복으로 존재합니다",
+    ),
+    (
+        "duplicate options",
+        "기타 재화",
+        {"items": "SAME_OPTION"},
+        "아이템과 같은 옵션 및 옵션값을 가지고 있는 아이템이 중복으로 존재합니다",
+    ),
     (
         "return charge band",
         "기타 재화",
-        {"deliveryChargeType": "FREE", "deliveryCharge": 0, "freeShipOverAmount": 0, "deliveryChargeOnReturn": 2500, "returnCharge": 5000},
+        {
+            "deliveryChargeType": "FREE",
+            "deliveryCharge": 0,
+            "freeShipOverAmount": 0,
+            "deliveryChargeOnReturn": 2500,
+            "returnCharge": 5000,
+        },
         "일반배송상품의 경우, 반품배송비는 초도반품비의 100%~150%까지만 입력가능합니다. 반품배송비를 변경해주세요",
     ),
     (
@@ -157,8 +202,18 @@ CREATE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
         "입력된 상품필수 고지정보[용량 또는 중량]가 카테고리[화장품]에서 제공하는 것과 다릅니다.",
     ),
     ("no attributes", "스킨/토너", {f"{ITEM0}.attributes": []}, "카테고리의 필수 속성이 존재하지 않습니다."),
-    ("mandatory option", "스킨/토너", {f"{ITEM0}.attributes.1": DROP}, "필수 구매 옵션(미입력 시 등록/노출 제한)이 존재하지 않습니다."),
-    ("unit", "스킨/토너", {f"{ITEM0}.attributes.0.attributeValueName": "40 개입"}, "[]. 유효하지 않은 구매 옵션 값 혹은 단위가 존재합니다."),
+    (
+        "mandatory option",
+        "스킨/토너",
+        {f"{ITEM0}.attributes.1": DROP},
+        "필수 구매 옵션(미입력 시 등록/노출 제한)이 존재하지 않습니다.",
+    ),
+    (
+        "unit",
+        "스킨/토너",
+        {f"{ITEM0}.attributes.0.attributeValueName": "40 개입"},
+        "[]. 유효하지 않은 구매 옵션 값 혹은 단위가 존재합니다.",
+    ),
     (
         "select value",
         "밴드형 기저귀",
@@ -179,7 +234,12 @@ CREATE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("branch category", "기타 재화", {"displayCategoryCode": categories.ROOT.children[0].code}, NOT_FOUND_CATEGORY),
     ("unknown category", "기타 재화", {"displayCategoryCode": 99999999}, NOT_FOUND_CATEGORY),
-    ("ready category", "기타 재화", {"displayCategoryCode": categories.leaf_by_name("타이어").code}, NOT_FOUND_CATEGORY),
+    (
+        "ready category",
+        "기타 재화",
+        {"displayCategoryCode": categories.leaf_by_name("타이어").code},
+        NOT_FOUND_CATEGORY,
+    ),
 ]
 
 
@@ -216,29 +276,46 @@ def test_create_refusals_are_verbatim_and_register_nothing(
 def test_option_value_errors_carry_details_and_error_items(seller: Seller, centers: tuple[int, int]) -> None:
     body = _body(seller, centers, "스킨/토너", **{f"{ITEM0}.attributes.0.attributeValueName": "40 개입"})
     answer = seller.create(body)
-    assert answer.body["details"] == "'40 개입'의 단위값이 유효하지 않습니다. 자세한 사항은 아래 errorItems 에서 확인할 수 있습니다."
+    assert (
+        answer.body["details"]
+        == "'40 개입'의 단위값이 유효하지 않습니다. 자세한 사항은 아래 errorItems 에서 확인할 수 있습니다."
+    )
     assert answer.body["errorItems"] == [
         {
             "itemIndex": 0,
             "itemName": "옵션1",
-            "itemAttributes": [{"attributeTypeName": "수량", "attributeValueName": "40 개입", "message": "유효하지 않은 단위값입니다."}],
+            "itemAttributes": [
+                {"attributeTypeName": "수량", "attributeValueName": "40 개입", "message": "유효하지 않은 단위값입니다."}
+            ],
         }
     ]
     missing = seller.create(_body(seller, centers, "스킨/토너", **{f"{ITEM0}.attributes.1": DROP}))
     row = missing.body["errorItems"][0]["itemAttributes"][0]
-    assert row == {"attributeTypeName": "개당 용량", "attributeValueName": None, "message": "필수 구매 옵션 (미입력시 등록/노출 제한) 존재하지 않습니다."}
+    assert row == {
+        "attributeTypeName": "개당 용량",
+        "attributeValueName": None,
+        "message": "필수 구매 옵션 (미입력시 등록/노출 제한) 존재하지 않습니다.",
+    }
 
 
 def test_agent_buy_needs_an_overseas_place_and_pcc(seller: Seller, centers: tuple[int, int]) -> None:
     overseas = outbound_body(
         seller.vendor_id,
         shippingPlaceName="해외 출고지",
-        **{"global": True, "placeAddresses.0.addressType": "OVERSEA", "placeAddresses.0.countryCode": "US", "placeAddresses.0.returnAddress": "1 Main St"},
+        **{
+            "global": True,
+            "placeAddresses.0.addressType": "OVERSEA",
+            "placeAddresses.0.countryCode": "US",
+            "placeAddresses.0.returnAddress": "1 Main St",
+        },
     )
     code = int(seller.ok("POST", f"{seller.v5}/outboundShippingCenters", overseas)["data"]["resultMessage"])
     body = _body(seller, centers, deliveryMethod="AGENT_BUY", outboundShippingPlaceCode=code)
     answer = seller.create(body)
-    assert answer.message == "배송방법이 구매대행인 경우에는 쿠팡에서 배송을 위해 고객에게 PCCC를 의무적으로 입력하도록 합니다."
+    assert (
+        answer.message
+        == "배송방법이 구매대행인 경우에는 쿠팡에서 배송을 위해 고객에게 PCCC를 의무적으로 입력하도록 합니다."
+    )
     body["items"][0]["pccNeeded"] = True
     assert seller.create(body).status == 200
 
@@ -246,7 +323,9 @@ def test_agent_buy_needs_an_overseas_place_and_pcc(seller: Seller, centers: tupl
 def test_parallel_import_needs_the_import_declaration(seller: Seller, centers: tuple[int, int]) -> None:
     body = _body(seller, centers, **{f"{ITEM0}.parallelImported": "PARALLEL_IMPORTED"})
     assert seller.create(body).message == "필수 구비서류를 등록해주세요. [수입신고필증(병행수입 선택시)]"
-    body["requiredDocuments"] = [{"templateName": "수입신고필증(병행수입 선택시)", "vendorDocumentPath": "https://docs.example.com/a.pdf"}]
+    body["requiredDocuments"] = [
+        {"templateName": "수입신고필증(병행수입 선택시)", "vendorDocumentPath": "https://docs.example.com/a.pdf"}
+    ]
     assert seller.create(body).status == 200
 
 
@@ -260,9 +339,24 @@ def test_inflow_limit_refuses_creation(seller: Seller, centers: tuple[int, int])
 
 
 @pytest.mark.parametrize(
-    "category", ["라운드넥 반팔 티셔츠", "남성 운동화", "사과", "생수", "비타민", "자급제폰", "밴드형 기저귀", "한국소설", "침대", "세탁기", "분유"]
+    "category",
+    [
+        "라운드넥 반팔 티셔츠",
+        "남성 운동화",
+        "사과",
+        "생수",
+        "비타민",
+        "자급제폰",
+        "밴드형 기저귀",
+        "한국소설",
+        "침대",
+        "세탁기",
+        "분유",
+    ],
 )
-def test_a_body_built_from_each_profile_meta_is_accepted(seller: Seller, centers: tuple[int, int], category: str) -> None:
+def test_a_body_built_from_each_profile_meta_is_accepted(
+    seller: Seller, centers: tuple[int, int], category: str
+) -> None:
     answer = seller.create(_body(seller, centers, category, items=2))
     assert answer.status == 200, answer
 
@@ -270,3 +364,324 @@ def test_a_body_built_from_each_profile_meta_is_accepted(seller: Seller, centers
 def test_unknown_product_reads(seller: Seller) -> None:
     assert seller.product(123).message == "상품(123)의 데이터가 없습니다."
     assert seller.call("GET", f"{PRODUCTS}/123/partial").message == "상품(123)의 데이터가 없습니다"
+
+
+# ---------------------------------------------------------------- property: valid bodies are accepted and round-trip
+
+PROFILE_LEAVES = ["기타 재화", "스킨/토너", "라운드넥 반팔 티셔츠", "사과", "생수", "자급제폰", "한국소설", "침대"]
+SAFE_TEXT = st.text(alphabet="가나다라마바사아자차카타파하 ABCxyz0123456789-", min_size=1, max_size=40).filter(
+    lambda s: s.strip() != ""
+)
+WON = st.integers(1, 100_000).map(lambda n: n * 10)
+
+
+@st.composite
+def _fees(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["FREE", "NOT_FREE", "CONDITIONAL_FREE"]))
+    on_return = draw(st.integers(0, 100).map(lambda n: n * 100))
+    charge = draw(st.integers(0, 100).map(lambda n: n * 100))
+    if kind == "FREE":
+        return_charge = draw(st.integers(on_return, on_return * 3 // 2))
+        return {"deliveryChargeType": kind, "deliveryCharge": 0, "freeShipOverAmount": 0,
+                "deliveryChargeOnReturn": on_return, "returnCharge": return_charge}  # fmt: skip
+    if kind == "NOT_FREE":
+        return {"deliveryChargeType": kind, "deliveryCharge": charge, "freeShipOverAmount": 0,
+                "deliveryChargeOnReturn": on_return, "returnCharge": draw(st.integers(0, 20000))}  # fmt: skip
+    over = draw(st.integers(1, 1000).map(lambda n: n * 100))
+    return {"deliveryChargeType": kind, "deliveryCharge": charge, "freeShipOverAmount": over,
+            "deliveryChargeOnReturn": 0, "returnCharge": draw(st.integers(0, 20000))}  # fmt: skip
+
+
+@st.composite
+def _item_changes(draw: st.DrawFn) -> dict[str, Any]:
+    details = draw(st.integers(0, 9))
+    images = [{"imageOrder": 0, "imageType": "REPRESENTATION", "vendorPath": "https://img.example.com/r.jpg"}] + [
+        {"imageOrder": n + 1, "imageType": "DETAIL", "cdnPath": f"vendor_inventory/images/d{n}.jpg"}
+        for n in range(details)
+    ]
+    return {
+        "salePrice": draw(WON),
+        "originalPrice": draw(WON),
+        "maximumBuyCount": draw(st.integers(0, 99999)),
+        "maximumBuyForPerson": draw(st.integers(0, 100)),
+        "maximumBuyForPersonPeriod": draw(st.integers(1, 365)),
+        "outboundShippingTimeDay": draw(st.integers(0, 20)),
+        "unitCount": draw(st.integers(0, 100)),
+        "adultOnly": draw(st.sampled_from(["ADULT_ONLY", "EVERYONE"])),
+        "taxType": draw(st.sampled_from(["TAX", "FREE"])),
+        "externalVendorSku": draw(SAFE_TEXT),
+        "searchTags": draw(st.lists(SAFE_TEXT.map(lambda s: s[:20]), max_size=5)),
+        "images": images,
+    }
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    category=st.sampled_from(PROFILE_LEAVES),
+    count=st.integers(1, 4),
+    names=st.tuples(SAFE_TEXT, SAFE_TEXT, SAFE_TEXT),
+    fees=_fees(),
+    union=st.sampled_from(["UNION_DELIVERY", "NOT_UNION_DELIVERY"]),
+    item_changes=st.lists(_item_changes(), min_size=4, max_size=4),
+)
+def test_any_valid_body_is_accepted_and_round_trips(
+    seller: Seller,
+    centers: tuple[int, int],
+    category: str,
+    count: int,
+    names: tuple[str, str, str],
+    fees: dict[str, Any],
+    union: str,
+    item_changes: list[dict[str, Any]],
+) -> None:
+    body = _body(seller, centers, category, items=count, sellerProductName=names[0], displayProductName=names[1],
+                 brand=names[2], unionDeliveryType=union, **fees)  # fmt: skip
+    for item, changes in zip(body["items"], item_changes, strict=False):
+        item.update(changes)
+    answer = seller.create(body)
+    assert answer.status == 200, answer
+    data = seller.product(answer.data).data
+    for name, value in body.items():
+        if name != "items":
+            assert data[name] == value, name
+    assert len(data["items"]) == count
+    for sent, got in zip(body["items"], data["items"], strict=True):
+        for name, value in sent.items():
+            if name == "attributes":
+                assert [{k: a[k] for k in v} for a, v in zip(got[name], value, strict=True)] == value
+            else:
+                assert got[name] == value, name
+
+
+# ---------------------------------------------------------------- the 2026-02-02 mandatory-option rule
+
+
+def _missing_option_body(seller: Seller, centers: tuple[int, int]) -> dict[str, Any]:
+    return _body(seller, centers, "스킨/토너", **{f"{ITEM0}.attributes.1": DROP})
+
+
+def _set_policy(seller: Seller, policy: str) -> None:
+    answer = seller.control("PUT", f"/vendors/{seller.vendor_id}/catalog/settings", {"mandatoryOptionPolicy": policy})
+    assert answer.status == 200 and answer.body["mandatoryOptionPolicy"] == policy
+
+
+MISSING_ROWS = [
+    {
+        "itemIndex": 0,
+        "itemName": "옵션1",
+        "itemAttributes": [
+            {
+                "attributeTypeName": "개당 용량",
+                "attributeValueName": None,
+                "message": "필수 구매 옵션 (미입력시 등록/노출 제한) 존재하지 않습니다.",
+            }
+        ],
+    }
+]
+
+
+def test_before_the_rule_missing_options_register_flagged_until_fixed(seller: Seller, centers: tuple[int, int]) -> None:
+    _set_policy(seller, "WARN")
+    body = _missing_option_body(seller, centers)
+    answer = seller.create(body)
+    assert answer.status == 200 and answer.body["code"] == "SUCCESS" and answer.message == "[]"
+    assert answer.body["details"] == "다음과 같이 필수 구매 옵션을 입력해주세요: 개당 용량"
+    assert answer.body["errorItems"] == MISSING_ROWS
+    query = {"vendorId": seller.vendor_id, "violationTypes": "MOTA_V2"}
+    assert [r["sellerProductId"] for r in seller.ok("GET", PRODUCTS, **query)["data"]] == [answer.data]
+    fixed = {**seller.product(answer.data).data, "requested": False}
+    fixed["items"][0]["attributes"] = _body(seller, centers, "스킨/토너")["items"][0]["attributes"]
+    assert seller.ok("PUT", PRODUCTS, fixed) == {"code": "SUCCESS", "message": "", "data": answer.data}
+    assert seller.ok("GET", PRODUCTS, **query)["data"] == []
+
+
+@pytest.mark.parametrize(("policy", "day", "registered"), [
+    ("AUTO", "2026-02-01T14:59:59+00:00", True),
+    ("AUTO", "2026-02-01T15:00:00+00:00", False),
+    ("REJECT", "2025-06-01T00:00:00+00:00", False),
+    ("WARN", "2026-03-02T01:00:00+00:00", True),
+])  # fmt: skip
+def test_the_rule_applies_from_2026_02_02_kst_or_as_set(
+    seller: Seller, centers: tuple[int, int], policy: str, day: str, registered: bool
+) -> None:
+    _set_policy(seller, policy)
+    assert seller.control("POST", "/clock", {"now": day, "vendorId": seller.vendor_id}).status == 200
+    answer = seller.create(_missing_option_body(seller, centers))
+    if registered:
+        assert (answer.status, answer.message, answer.body["errorItems"]) == (200, "[]", MISSING_ROWS)
+    else:
+        assert (answer.status, answer.message) == (400, "필수 구매 옵션(미입력 시 등록/노출 제한)이 존재하지 않습니다.")
+        assert answer.body["errorItems"] == MISSING_ROWS and _registered(seller) == 0
+
+
+def test_catalog_settings_refuse_an_unknown_policy(seller: Seller) -> None:
+    answer = seller.control("PUT", f"/vendors/{seller.vendor_id}/catalog/settings", {"mandatoryOptionPolicy": "X"})
+    assert (answer.status, answer.message) == (400, "mandatoryOptionPolicy must be AUTO, REJECT or WARN")
+
+
+# ---------------------------------------------------------------- the remaining refusals (Coupang's generic texts and x-inferred ones)
+
+I0 = ITEM0
+DETAILS = [{"imageOrder": n, "imageType": "DETAIL", "cdnPath": f"d/{n}.jpg"} for n in range(1, 11)]
+REPRESENTATION = {"imageOrder": 0, "imageType": "REPRESENTATION", "cdnPath": "r.jpg"}
+MORE_ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("missing field", "기타 재화", {"vendorUserId": DROP}, "java.lang.NullPointerException"),
+    ("missing item field", "기타 재화", {f"{I0}.salePrice": DROP}, "java.lang.NullPointerException"),
+    ("bad enum", "기타 재화", {"deliveryMethod": "TRUCK"}, "입력값에 오류가 있습니다. line: 1"),
+    ("bad sale date", "기타 재화", {"saleStartedAt": "2025-01-01"}, "입력값에 오류가 있습니다. line: 1"),
+    ("negative number", "기타 재화", {f"{I0}.maximumBuyForPerson": -1}, "입력값에 오류가 있습니다. line: 1"),
+    ("no items", "기타 재화", {"items": []}, "아이템을 1개 이상 입력해주세요."),
+    ("201 items", "기타 재화", {"items": "MANY"}, "아이템은 최대 200개까지 등록 가능합니다."),
+    ("product name", "기타 재화", {"sellerProductName": "가" * 101}, "'등록상품명' 최대 길이(100자)를 초과했습니다."),
+    ("item name", "기타 재화", {f"{I0}.itemName": "가" * 151}, "'아이템명' 최대 길이(150자)를 초과했습니다."),
+    (
+        "sale period",
+        "기타 재화",
+        {"saleEndedAt": "2024-01-01T00:00:00"},
+        "판매종료일시는 판매시작일시 이후여야 합니다.",
+    ),
+    (
+        "fee missing",
+        "기타 재화",
+        {"deliveryChargeType": "NOT_FREE", "deliveryCharge": DROP},
+        "java.lang.NullPointerException",
+    ),
+    ("free over unit", "기타 재화", {"freeShipOverAmount": 30050}, "조건부 무료배송 금액은 100원 단위로 입력해주세요."),
+    (
+        "conditional return",
+        "기타 재화",
+        {"deliveryChargeOnReturn": 2500},
+        "조건부 무료배송의 경우 초도반품배송비는 0원입니다.",
+    ),
+    (
+        "charge received",
+        "기타 재화",
+        {"deliveryChargeType": "CHARGE_RECEIVED"},
+        "착불 배송은 지정된 카테고리에서만 선택할 수 있습니다.",
+    ),
+    (
+        "cold fresh",
+        "사과",
+        {"deliveryMethod": "SEQUENCIAL"},
+        "신선식품은 배송방법을 신선냉동(COLD_FRESH)으로 입력해주세요.",
+    ),
+    (
+        "no representation",
+        "기타 재화",
+        {f"{I0}.images": DETAILS[:1]},
+        "대표이미지(REPRESENTATION)는 1개 등록해야 합니다.",
+    ),
+    (
+        "two representations",
+        "기타 재화",
+        {f"{I0}.images": [REPRESENTATION, {**REPRESENTATION, "imageOrder": 1}]},
+        "대표이미지(REPRESENTATION)는 1개 등록해야 합니다.",
+    ),
+    (
+        "ten details",
+        "기타 재화",
+        {f"{I0}.images": [REPRESENTATION, *DETAILS]},
+        "이미지 개수를 확인해주세요. (상세이미지 최대 9개, 중고상태이미지 최대 4개)",
+    ),
+    (
+        "image path",
+        "기타 재화",
+        {f"{I0}.images": [{**REPRESENTATION, "cdnPath": "a" * 201}]},
+        "이미지 경로(cdnPath 또는 vendorPath)를 200자 이내로 입력해주세요.",
+    ),
+    ("tags", "기타 재화", {f"{I0}.searchTags": ["태그"] * 21}, "검색어는 최대 20개, 각 20자 이내로 입력해주세요."),
+    (
+        "tag chars",
+        "기타 재화",
+        {f"{I0}.searchTags": ["<script>"]},
+        "검색어에 사용할 수 없는 특수문자가 포함되어 있습니다.",
+    ),
+    (
+        "offer condition",
+        "기타 재화",
+        {f"{I0}.offerCondition": "USED_BEST"},
+        "카테고리에서 허용하지 않는 상품상태(offerCondition)입니다.",
+    ),
+    (
+        "offer description",
+        "자급제폰",
+        {f"{I0}.offerDescription": "새 제품"},
+        "상품상태설명(offerDescription)은 중고상품에만 700자 이내로 입력할 수 있습니다.",
+    ),
+    (
+        "cert type",
+        "기타 재화",
+        {f"{I0}.certifications": [{"certificationType": "KC_CERTIFICATION", "certificationCode": "X"}]},
+        "카테고리에서 허용하지 않는 인증유형입니다. [KC_CERTIFICATION]",
+    ),
+    (
+        "cert code",
+        "자급제폰",
+        {f"{I0}.certifications.0.certificationCode": ""},
+        "인증번호를 입력해주세요. [COMMUNICATION_EQUIPMENT]",
+    ),
+    ("cert missing", "자급제폰", {f"{I0}.certifications": []}, "필수 인증정보를 입력해주세요. [CERT_NAME]"),
+    ("document missing", "비타민", {"requiredDocuments": []}, "필수 구비서류를 등록해주세요. [표시·광고 사전심의필증]"),
+    (
+        "document path",
+        "비타민",
+        {"requiredDocuments.0.vendorDocumentPath": "a" * 151},
+        "구비서류 경로(documentPath 또는 vendorDocumentPath)를 150자 이내로 입력해주세요.",
+    ),
+    (
+        "same day",
+        "기타 재화",
+        {f"{I0}.sameDayShipping": {"active": True, "cutOffTimeHour": 9}},
+        "당일출고 마감시간은 10시~23시 정각으로 입력해주세요.",
+    ),
+    (
+        "barcode reason",
+        "기타 재화",
+        {f"{I0}.emptyBarcodeReason": "가" * 101},
+        "바코드 없음 사유는 100자 이내로 입력해주세요.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "category", "changes", "message"), MORE_ERRORS, ids=[c[0] for c in MORE_ERRORS])
+def test_more_create_refusals(
+    seller: Seller, centers: tuple[int, int], case: str, category: str, changes: dict[str, Any], message: str
+) -> None:
+    special = changes.get("items")
+    body = _body(seller, centers, category, **{k: v for k, v in changes.items() if k != "items"})
+    if special == "MANY":
+        body["items"] = [
+            {
+                **body["items"][0],
+                "itemName": f"옵션{n}",
+                "attributes": [{"attributeTypeName": "수량", "attributeValueName": f"{n}개"}],
+            }
+            for n in range(201)
+        ]
+    elif special is not None:
+        body["items"] = special
+    if case == "cert missing":
+        name = categories.metas(categories.leaf_by_name(category))["certifications"][0]["name"]
+        message = message.replace("CERT_NAME", name)
+    answer = seller.create(body)
+    assert (answer.status, answer.message) == (400, message), answer
+    # refusals the spec schema expresses (x-error-message) come from the gateway: {"code": 400, "message"}
+    assert answer.body["code"] in ("ERROR", 400) and answer.body.get("data") is None
+    assert _registered(seller) == 0
+
+
+def test_an_unknown_courier_is_coupangs_internal_exception(seller: Seller, centers: tuple[int, int]) -> None:
+    answer = seller.create(_body(seller, centers, deliveryCompanyCode="NOPE"))
+    assert (answer.status, answer.message) == (500, "Internal Exception")
+    assert _registered(seller) == 0
+
+
+def test_rocket_growth_bodies_need_the_rg_terms(seller: Seller) -> None:
+    document = spec.load()
+    example = copy.deepcopy(document["components"]["examples"]["ProductsCreateRocketGrowthExample"]["value"])
+    example["vendorId"] = seller.vendor_id
+    answer = seller.create(example)
+    assert (answer.status, answer.message) == (
+        400,
+        "로켓그로스 API 이용약관에 동의하지 않은 업체입니다. WING에서 약관 동의 후 이용해 주세요.",
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+from jsonschema import Draft202012Validator
 
 from client import CoupangClient
 from client.signing import encode_query
@@ -320,3 +322,32 @@ def product_body(
         "bundleInfo": {"bundleType": "SINGLE"},
     }
     return _apply(body, changes)
+
+
+# ---------------------------------------------------------------- response schemas of the spec
+
+
+@functools.cache
+def _operations() -> dict[str, Any]:
+    from mock_server import spec
+
+    document = spec.load_copy()
+    return {op.operation_id: (document, op) for op in spec.iter_operations(document)}
+
+
+@functools.cache
+def _validator(operation_id: str, status: int) -> Draft202012Validator:
+    from mock_server import spec
+
+    document, op = _operations()[operation_id]
+    responses = op.raw["responses"]
+    assert str(status) in responses, f"{operation_id} answered {status}, which the spec does not declare"
+    response = spec.deref(document, responses[str(status)])
+    schema = next(media["schema"] for kind, media in response["content"].items() if "json" in kind)
+    return Draft202012Validator(schema)
+
+
+def assert_schema(operation_id: str, answer: Answer) -> Answer:
+    """The answer validates against the operation's declared schema for its status."""
+    _validator(operation_id, answer.status).validate(answer.body)
+    return answer

@@ -20,6 +20,7 @@ from ..registry import RequestContext, control, handles, ticker
 from ..store import Tx
 
 MAX_PER_PAGE = 100
+VENDOR_ID_MISSING = "업체코드는 반드시 입력되어야 합니다."
 RG_KEYS = ("rocketGrowthAdditionalInformation", "marketplaceShippingAndReturnInfo")
 # x-inferred: the mock's vendors never accepted the Rocket Growth API terms
 RG_NOT_AGREED = "로켓그로스 API 이용약관에 동의하지 않은 업체입니다. WING에서 약관 동의 후 이용해 주세요."
@@ -47,7 +48,15 @@ def create_seller_product(ctx: RequestContext) -> dict[str, Any]:
     if any(body.get(key) is not None for key in RG_KEYS):
         raise products.error(RG_NOT_AGREED)
     product = products.create(ctx.tx, body, ctx.now, _ids(ctx), ctx.vendor_id)
-    return _ok(product["sellerProductId"])
+    return _saved(product)
+
+
+def _saved(product: dict[str, Any]) -> dict[str, Any]:
+    """SUCCESS; registered-but-flagged products (pre-2026-02-02 rule) carry message "[]" and the warning."""
+    warning = product["mock"].get("warning")
+    if not warning:
+        return _ok(product["sellerProductId"])
+    return {**_ok(product["sellerProductId"], "[]"), **warning}
 
 
 @handles("getSellerProduct")
@@ -71,7 +80,7 @@ def update_seller_product(ctx: RequestContext) -> dict[str, Any]:
     if any(body.get(key) is not None for key in RG_KEYS):
         raise products.error(RG_NOT_AGREED)
     product = products.update(ctx.tx, body, ctx.now, _ids(ctx))
-    return _ok(product["sellerProductId"])
+    return _saved(product)
 
 
 @handles("getSellerProductPartial")
@@ -109,6 +118,8 @@ def get_inflow_status(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("listSellerProducts")
 def list_seller_products(ctx: RequestContext) -> dict[str, Any]:
+    if not ctx.query.get("vendorId"):
+        raise products.error(VENDOR_ID_MISSING)
     found = products.listing(ctx.tx, ctx.query)
     page, token = products.page_by_token(found, ctx.query.get("nextToken"), _size(ctx.query.get("maxPerPage")))
     return {"code": "SUCCESS", "message": "", "nextToken": token, "data": [products.summary(p) for p in page]}
@@ -202,6 +213,7 @@ def update_vendor_item_price(ctx: RequestContext) -> dict[str, Any]:
             raise products.error(products.AP_MIN)
         products.set_auto_pricing(ctx.tx, document, int(minimum), bool(active))
     products.set_price(ctx.tx, document, price)
+    products.reprice_generated(ctx.tx, document)
     return _done("가격 변경을 완료했습니다.")
 
 
@@ -363,16 +375,20 @@ def review_policy(services: MockServices, body: dict[str, Any], vendor_id: str) 
     return {wire: current[key] for wire, key in POLICY_FIELDS.items()}
 
 
-SETTINGS_FIELDS = ("autoCategoryAgreed", "permittedCount", "restricted")
+SETTINGS_FIELDS = ("autoCategoryAgreed", "permittedCount", "restricted", "mandatoryOptionPolicy")
 
 
 @control("/vendors/<vendor_id>/catalog/settings", methods=("PUT", "GET"))
 def catalog_settings(services: MockServices, body: dict[str, Any], vendor_id: str) -> Any:
-    """Vendor facts set in WING: {"autoCategoryAgreed": bool, "permittedCount": int|null, "restricted": bool}."""
+    """Vendor facts set in WING: {"autoCategoryAgreed": bool, "permittedCount": int|null, "restricted": bool,
+    "mandatoryOptionPolicy": AUTO|REJECT|WARN} — AUTO applies the 2026-02-02 rule by the vendor's clock date,
+    REJECT refuses products missing mandatory options, WARN registers them flagged (MOTA_V2) as before."""
     changes = {k: body[k] for k in SETTINGS_FIELDS if k in body}
     for name in ("autoCategoryAgreed", "restricted"):
         if name in changes and not isinstance(changes[name], bool):
             raise ApiError(400, f"{name} must be true or false")
+    if changes.get("mandatoryOptionPolicy", "AUTO") not in products.MANDATORY_OPTION_POLICIES:
+        raise ApiError(400, "mandatoryOptionPolicy must be AUTO, REJECT or WARN")
     permitted = changes.get("permittedCount")
     if permitted is not None and (isinstance(permitted, bool) or not isinstance(permitted, int)):
         raise ApiError(400, "permittedCount must be an integer or null")
@@ -398,6 +414,24 @@ def monitoring(services: MockServices, body: dict[str, Any], vendor_id: str, ven
             "saleStatus": document["saleStatus"],
             "onSale": document["onSale"],
         }
+
+
+@control("/vendors/<vendor_id>/vendor-items/<vendor_item_id>/auto-generated", methods=("POST",))
+def auto_generate(services: MockServices, body: dict[str, Any], vendor_id: str, vendor_item_id: str) -> Any:
+    """Coupang generates a bundle-quantity option of an approved option: {"multiple": 2..100}.
+
+    Refused (409) when the option or the seller opted out; answers the new option's document fields.
+    """
+    multiple = body.get("multiple", 2)
+    if isinstance(multiple, bool) or not isinstance(multiple, int) or not 2 <= multiple <= 100:
+        raise ApiError(400, "multiple must be an integer from 2 to 100")
+    with _vendor_tx(services, vendor_id) as (tx, _now, ids):
+        base = products.vendor_item(tx, _int(vendor_item_id, "vendorItemId"))
+        if base is None or base.get("deleted"):
+            raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
+        document = products.auto_generate(tx, base, multiple, ids)
+        keys = ("vendorItemId", "baseVendorItemId", "multiple", "itemName", "salePrice", "quantity")
+        return {key: document[key] for key in keys}, 201
 
 
 # ---------------------------------------------------------------- quick product (for tests and users)
