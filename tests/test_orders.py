@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
+from mock_server import spec
 from mock_server.domains import orders
-from tests.test_orders_support import CJ_INVOICE, Shop
+from tests.test_orders_support import CJ_INVOICE, Answer, Shop
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
 KST_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+09:00$")
@@ -64,6 +69,20 @@ def test_unsellable_items_cannot_be_ordered_and_stock_is_untouched(
     )
     assert answer.status == 400 and fragment in answer.body["message"]
     assert shop.stock(services, ok) == 3  # the whole order rolled back
+
+
+def test_registered_products_can_be_ordered(shop: Shop, services: Any) -> None:
+    """Items registered and approved through the products API (shop.seller.quick): names, shipping
+    place and stock come from the product."""
+    approved = shop.seller.quick({"itemName": "빨강", "quantity": 4}, approve=True)
+    (vid,) = approved["vendorItemIds"]
+    box_id = shop.order((vid, 3))["shipmentBoxIds"][0]
+    line = shop.box(box_id).data["orderItems"][0]
+    assert line["sellerProductId"] == approved["sellerProductId"] and line["sellerProductItemName"] == "빨강"
+    assert shop.stock(services, vid) == 1
+    with services.store.transaction(shop.vendor_id) as tx:
+        place = tx.get("boxes", box_id)["outboundShippingPlaceCode"]
+    assert place == approved["outboundShippingPlaceCode"]
 
 
 def test_unknown_item_cannot_be_ordered(shop: Shop) -> None:
@@ -177,6 +196,30 @@ def test_daily_list_filters_by_status_and_pages_with_next_token(shop: Shop) -> N
     instruct = shop.listing("INSTRUCT", TODAY, TODAY, legacy=True)
     assert [sheet["shipmentBoxId"] for sheet in instruct.data] == [boxes[0]]
     assert shop.listing("ACCEPT", "2026-02-01", "2026-03-01").data == []
+
+
+def test_paging_returns_every_box_once_for_any_page_size(shop: Shop) -> None:
+    (vid,) = shop.items({"quantity": 50})
+    boxes = [shop.order((vid, 1))["shipmentBoxIds"][0] for _ in range(9)]
+    shop.ack(*boxes[::3])
+    expected = {"ACCEPT": [b for b in boxes if b not in boxes[::3]], "INSTRUCT": boxes[::3]}
+
+    @given(size=st.integers(1, 50), status=st.sampled_from(sorted(expected)), legacy=st.booleans())
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def pages_cover_the_status_once(size: int, status: str, legacy: bool) -> None:
+        seen: list[int] = []
+        token = None
+        for _ in range(len(boxes) + 1):
+            extra = {"maxPerPage": size, **({"nextToken": token} if token else {})}
+            answer = shop.listing(status, TODAY, TODAY, legacy=legacy, **extra)
+            assert answer.status == 200 and len(answer.data) <= size
+            seen += [sheet["shipmentBoxId"] for sheet in answer.data]
+            token = answer.body["nextToken"]
+            if not token:
+                break
+        assert seen == expected[status]
+
+    pages_cover_the_status_once()
 
 
 @pytest.mark.parametrize(
@@ -506,6 +549,161 @@ def test_split_shipping_refusals(shop: Shop, lines: str, code: str) -> None:
     result = shop.upload(*request).data["responseList"][0]
     assert (result["resultCode"], result["resultMessage"]) == (code, orders.INVOICE_MESSAGES[code][0])
     assert shop.status(box["shipmentBoxId"]) == "INSTRUCT"
+
+
+# invoice_result_codes of the catalogue, verbatim: (resultMessage, retryRequired)
+INVOICE_RESULTS = {
+    "NOT_FOUND_SHIPMENT_BOX": ("존재하지 않는 송장번호입니다.", False),
+    "DUPLICATE_INVOICE_NUMBER": ("이미 저장된 송장번호가 있습니다.", True),
+    "INVALID_INVOICE_NUMBER": ("송장번호가 유효하지 않습니다.", True),
+    "ORDER_DELIVERY_CANCELED": ("취소된 주문건입니다.", False),
+    "ORDER_DELIVERY_PARTIAL_STOP_REQUESTED": ("출고중지 요청건입니다.", True),
+    "NOT_FOUND_INVOICE_NUMBER": ("이미 출고 예정일이 등록된 상품이어서 운송장 번호를 입력하셔야 합니다.", False),
+    "NOT_FOUND_VENDOR_ITEM": ("합포장건 중 누락된 상품이 있습니다.", False),
+    "NOT_ALLOW_VENDOR_DIRECT": ("업체직송은 분리배송 할 수 없습니다.", False),
+    "PSD_NOT_ALLOW_TO_CHANGE": ("출고예정일은 최초 등록 이후 변경 할 수 없습니다.", False),
+    "NOT_ALLOW_SEPARATE_AFTER_NORMAL_DELIVERY": ("일반배송 접수 후 분리배송을 다시 할 수 없습니다.", False),
+    "IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY": (
+        "분리배송 접수 후 일반배송으로 처리 할 수 없습니다. 분리배송 여부를 Y로 수정하시기 바랍니다.",
+        False,
+    ),
+    "NOT_ALLOW_SEPARATE_WHEN_ONE_VENDOR_ITEM": ("상품이 한가지인 경우 분리배송 할 수 없습니다.", False),
+    "NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD": (
+        "이미 저장된 송장번호가 있어, 송장번호 등록이 불가능합니다. (동일송장번호 업로드 조건 : 수취인정보 동일)",
+        False,
+    ),
+}
+
+
+class Pair:
+    """An acknowledged box with two different items (a ×1, b ×1)."""
+
+    def __init__(self, shop: Shop, acknowledge: bool = True) -> None:
+        self.shop = shop
+        self.a, self.b = shop.items({}, {})
+        placed = shop.order((self.a, 1), (self.b, 1))
+        self.order_id, self.box_id = placed["orderId"], placed["shipmentBoxIds"][0]
+        if acknowledge:
+            shop.ack(self.box_id)
+
+    def line(self, vid: int, **overrides: Any) -> dict[str, Any]:
+        return self.shop.invoice_line({"shipmentBoxId": self.box_id, "orderId": self.order_id}, vid, **overrides)
+
+    def split(self, **b_overrides: Any) -> Answer:
+        planned = {"invoiceNumber": "", "estimatedShippingDate": "2026-03-10", **b_overrides}
+        return self.shop.upload(
+            self.line(self.a, splitShipping=True, invoiceNumber="223456789012"),
+            self.line(self.b, splitShipping=True, **planned),
+        )
+
+
+Refusal = Callable[[], Answer]  # the refused request, its scene already set up
+
+
+def _refuse_unknown_box(pair: Pair) -> Refusal:
+    return lambda: pair.shop.upload({**pair.line(pair.a), "shipmentBoxId": 123456789012345670})
+
+
+def _refuse_same_invoice_again(pair: Pair) -> Refusal:
+    pair.shop.ship(pair.box_id, number="423456789012")
+    return lambda: pair.shop.ship(pair.box_id, number="423456789012", update=True)
+
+
+def _refuse_two_numbers(pair: Pair) -> Refusal:
+    return lambda: pair.shop.upload(pair.line(pair.a), pair.line(pair.b, invoiceNumber="523456789012"))
+
+
+def _refuse_cancelled_box(pair: Pair) -> Refusal:
+    pair.shop.seller_cancel(pair.order_id, (pair.a, 1), (pair.b, 1))
+    return lambda: pair.shop.upload(pair.line(pair.a), pair.line(pair.b))
+
+
+def _refuse_partial_stop(pair: Pair) -> Refusal:
+    pair.shop.buyer_cancel(pair.order_id, (pair.a, 1))
+    return lambda: pair.shop.upload(pair.line(pair.b))
+
+
+def _refuse_planned_without_invoice(pair: Pair) -> Refusal:
+    pair.split()
+    return lambda: pair.shop.upload(
+        pair.line(pair.b, splitShipping=True, invoiceNumber="", estimatedShippingDate="2026-03-10")
+    )
+
+
+def _refuse_planned_date_change(pair: Pair) -> Refusal:
+    pair.split()
+    return lambda: pair.shop.upload(
+        pair.line(pair.b, splitShipping=True, invoiceNumber="", estimatedShippingDate="2026-03-12")
+    )
+
+
+def _refuse_split_after_normal(pair: Pair) -> Refusal:
+    pair.shop.ship(pair.box_id)
+    return lambda: pair.shop.upload(
+        pair.line(pair.a, splitShipping=True, invoiceNumber="623456789012"),
+        pair.line(pair.b, splitShipping=True, invoiceNumber="723456789012"),
+        update=True,
+    )
+
+
+def _refuse_normal_after_split(pair: Pair) -> Refusal:
+    pair.split()
+    return lambda: pair.shop.upload(pair.line(pair.b, invoiceNumber="823456789012"))
+
+
+def _refuse_reuse_for_another_receiver(pair: Pair) -> Refusal:
+    other = Pair(pair.shop)
+    pair.shop.ship(other.box_id, number="923456789012")
+    return lambda: pair.shop.ship(pair.box_id, number="923456789012")
+
+
+def _refuse_split_of_one_item(pair: Pair) -> Refusal:
+    vid, order_id, box_id = pair.shop.one_box(quantity=2)
+    pair.shop.ack(box_id)
+    box = {"shipmentBoxId": box_id, "orderId": order_id}
+    return lambda: pair.shop.upload(pair.shop.invoice_line(box, vid, splitShipping=True))
+
+
+INVOICE_REFUSALS: dict[str, Callable[[Pair], Refusal]] = {
+    "NOT_FOUND_SHIPMENT_BOX": _refuse_unknown_box,
+    "DUPLICATE_INVOICE_NUMBER": _refuse_same_invoice_again,
+    "INVALID_INVOICE_NUMBER": _refuse_two_numbers,
+    "ORDER_DELIVERY_CANCELED": _refuse_cancelled_box,
+    "ORDER_DELIVERY_PARTIAL_STOP_REQUESTED": _refuse_partial_stop,
+    "NOT_FOUND_INVOICE_NUMBER": _refuse_planned_without_invoice,
+    "NOT_FOUND_VENDOR_ITEM": lambda pair: lambda: pair.shop.upload(pair.line(pair.a)),
+    "NOT_ALLOW_VENDOR_DIRECT": lambda pair: lambda: pair.split(deliveryCompanyCode="DIRECT"),
+    "PSD_NOT_ALLOW_TO_CHANGE": _refuse_planned_date_change,
+    "NOT_ALLOW_SEPARATE_AFTER_NORMAL_DELIVERY": _refuse_split_after_normal,
+    "IS_SEPARATE_MUST_BE_TRUE_WHEN_SEPARATE_DELIVERY": _refuse_normal_after_split,
+    "NOT_ALLOW_SEPARATE_WHEN_ONE_VENDOR_ITEM": _refuse_split_of_one_item,
+    "NOT_ALLOW_INVOICE_NUMBER_RE_UPLOAD": _refuse_reuse_for_another_receiver,
+}
+
+
+@pytest.mark.parametrize("code", sorted(INVOICE_REFUSALS))
+def test_invoice_line_refusals_answer_the_catalogued_text(shop: Shop, services: Any, code: str) -> None:
+    pair = Pair(shop)
+    refused = INVOICE_REFUSALS[code](pair)
+    before = _snapshot(services, shop.vendor_id)
+    answer = refused()
+    result = answer.data["responseList"][0]
+    assert answer.status == 200 and answer.data["responseCode"] in (1, 99)
+    assert (result["succeed"], result["resultCode"]) == (False, code)
+    assert (result["resultMessage"], result["retryRequired"]) == INVOICE_RESULTS[code]
+    assert answer.data["responseCode"] == 99 and answer.data["responseMessage"] == "FAILED"
+    assert _snapshot(services, shop.vendor_id) == before
+
+
+def _snapshot(services: Any, vendor_id: str) -> dict[str, Any]:
+    """Every document of the orders domain and the stock: what a refusal must leave untouched."""
+    with services.store.transaction(vendor_id) as tx:
+        return {kind: dict(tx.items(kind)) for kind in ("boxes", "orders", "orders-meta", "vendor-items")}
+
+
+def test_the_invoice_result_table_is_the_catalogue() -> None:
+    for code, (message, retry) in INVOICE_RESULTS.items():
+        assert orders.INVOICE_MESSAGES[code] == (message, retry)
 
 
 def test_update_invoice_resets_to_departure(shop: Shop) -> None:
@@ -857,3 +1055,156 @@ def test_update_accepts_the_official_example_quirks(shop: Shop) -> None:
     line.update(invoiceNumber=310000010634, splitShipping="False", preSplitShipped="False")
     assert shop.upload(line, update=True).data["responseCode"] == 0
     assert shop.box(box_id).data["invoiceNumber"] == "310000010634"
+
+
+# ---------------------------------------------------------------- responses match the spec
+
+DOCUMENT = spec.load()
+ORDER_OPERATIONS = sorted(
+    (op for op in spec.iter_operations(DOCUMENT) if op.tag == "orders"), key=lambda op: op.operation_id
+)
+Sample = tuple[dict[str, Any], dict[str, Any] | None, Any]  # path params, query, body
+
+
+def _sample_list(shop: Shop) -> list[Sample]:
+    shop.one_box()
+    minute = "2026-03-02T09:00+09:00", "2026-03-02T11:00+09:00"
+    return [
+        ({}, {"createdAtFrom": TODAY, "createdAtTo": TODAY, "status": "ACCEPT", "maxPerPage": 1}, None),
+        (
+            {},
+            {"createdAtFrom": minute[0], "createdAtTo": minute[1], "status": "ACCEPT", "searchType": "timeFrame"},
+            None,
+        ),
+        ({}, {"createdAtFrom": "2026-01-01", "createdAtTo": TODAY, "status": "ACCEPT"}, None),
+    ]
+
+
+def _shipped(shop: Shop) -> tuple[int, int, int]:
+    vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    shop.ship(box_id, number=CJ_INVOICE)
+    return vid, order_id, box_id
+
+
+def _sample_box(shop: Shop) -> list[Sample]:
+    _vid, _order, box_id = _shipped(shop)
+    return [({"shipmentBoxId": box_id}, None, None), ({"shipmentBoxId": 123456789012345678}, None, None)]
+
+
+def _sample_by_order(shop: Shop) -> list[Sample]:
+    _vid, order_id, _box = _shipped(shop)
+    return [({"orderId": order_id}, None, None), ({"orderId": 99999999999999}, None, None)]
+
+
+def _sample_ack(shop: Shop) -> list[Sample]:
+    first, second = shop.one_box()[2], shop.one_box()[2]
+    shop.ack(second)
+    body = {"vendorId": shop.vendor_id, "shipmentBoxIds": [first, second, 111111111111111111]}
+    return [({}, None, body), ({}, None, {**body, "shipmentBoxIds": [first]})]
+
+
+def _invoice_samples(shop: Shop, box_id: int) -> list[Sample]:
+    sheet = shop.box(box_id).data
+    line = shop.invoice_line(sheet, sheet["orderItems"][0]["vendorItemId"], invoiceNumber="223456789012")
+    wrong = {**line, "shipmentBoxId": 111111111111111111}
+    body = {"vendorId": shop.vendor_id, "orderSheetInvoiceApplyDtos": [line, wrong]}
+    return [
+        ({}, None, body),
+        ({}, None, {**body, "orderSheetInvoiceApplyDtos": [{**line, "deliveryCompanyCode": "X"}]}),
+    ]
+
+
+def _sample_upload(shop: Shop) -> list[Sample]:
+    box_id = shop.one_box()[2]
+    shop.ack(box_id)
+    return _invoice_samples(shop, box_id)
+
+
+def _sample_update(shop: Shop) -> list[Sample]:
+    return _invoice_samples(shop, _shipped(shop)[2])
+
+
+def _stop_request(shop: Shop) -> int:
+    _vid, order_id, box_id = shop.one_box()
+    shop.ack(box_id)
+    return shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"]
+
+
+def _sample_stop(shop: Shop) -> list[Sample]:
+    receipt_id = _stop_request(shop)
+    body = {"vendorId": shop.vendor_id, "receiptId": receipt_id, "cancelCount": 1}
+    return [({"receiptId": receipt_id}, None, body), ({"receiptId": receipt_id}, None, body)]
+
+
+def _sample_already_shipped(shop: Shop) -> list[Sample]:
+    receipt_id = _stop_request(shop)
+    body = {"vendorId": shop.vendor_id, "receiptId": receipt_id, "deliveryCompanyCode": "CJGLS"}
+    return [
+        ({"receiptId": receipt_id}, None, {**body, "invoiceNumber": "323456789012"}),
+        ({"receiptId": 1}, None, body),
+    ]
+
+
+def _sample_cancel(shop: Shop) -> list[Sample]:
+    a, b = shop.items({}, {})
+    order_id = shop.order((a, 1), (b, 1))["orderId"]
+    body = {
+        "orderId": order_id,
+        "vendorItemIds": [a, b],
+        "receiptCounts": [1, 1],
+        "bigCancelCode": "CANERR",
+        "middleCancelCode": "CCTTER",
+        "vendorId": shop.vendor_id,
+        "userId": "wing_login_id_test",
+    }
+    return [({"orderId": order_id}, None, body), ({"orderId": order_id}, None, {**body, "bigCancelCode": "X"})]
+
+
+def _sample_long_term(shop: Shop) -> list[Sample]:
+    done, early = _shipped(shop)[2], _shipped(shop)[2]
+    shop.advance(31 * DAY)
+    shop.long_term(early, "1")
+    return [
+        ({}, None, {"shipmentBoxId": done, "invoiceNumber": CJ_INVOICE}),
+        ({}, None, {"shipmentBoxId": early, "invoiceNumber": "1"}),
+    ]
+
+
+SAMPLES: dict[str, Callable[[Shop], list[Sample]]] = {
+    "listOrdersheets": _sample_list,
+    "getOrdersheetByShipmentboxid": _sample_box,
+    "getOrdersheetsByOrderid": _sample_by_order,
+    "getOrdersheetHistory": _sample_box,
+    "acknowledgeOrdersheets": _sample_ack,
+    "uploadInvoices": _sample_upload,
+    "updateInvoices": _sample_update,
+    "stopShipment": _sample_stop,
+    "markAlreadyShipped": _sample_already_shipped,
+    "cancelOrderItems": _sample_cancel,
+    "completeLongTermUndelivery": _sample_long_term,
+}
+
+
+def _response_schema(op: spec.Operation, status: int) -> dict[str, Any]:
+    responses = op.raw["responses"]
+    assert str(status) in responses, f"{op.operation_id} answered {status}, which the spec does not declare"
+    response = spec.deref(DOCUMENT, responses[str(status)])
+    return next(media["schema"] for kind, media in response["content"].items() if "json" in kind)
+
+
+def test_every_order_operation_has_a_response_sample() -> None:
+    assert {op.handler_id for op in ORDER_OPERATIONS} == set(SAMPLES)
+    assert len(ORDER_OPERATIONS) == 21
+
+
+@pytest.mark.parametrize("op", ORDER_OPERATIONS, ids=lambda op: op.operation_id)
+def test_responses_validate_against_the_spec(shop: Shop, op: spec.Operation) -> None:
+    """A success and a refusal (or second mode) of every operation, each against its declared schema."""
+    statuses = []
+    for params, query, body in SAMPLES[op.handler_id](shop):
+        path = op.path.format(vendorId=shop.vendor_id, **params)
+        answer = shop.call(op.method, path, query, body)
+        Draft202012Validator(_response_schema(op, answer.status)).validate(answer.body)
+        statuses.append(answer.status)
+    assert statuses[0] == 200, statuses

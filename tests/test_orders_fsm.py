@@ -5,6 +5,7 @@ courier and seller actions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from client import CoupangClient, RetryPolicy
 from mock_server.app import create_app
 from mock_server.clock import TestClock
 from mock_server.core import MockServices
-from mock_server.domains import fsm, orders
+from mock_server.domains import fsm, orders, timefmt
 from mock_server.server import start_in_thread
 from mock_server.settings import Settings
 from tests.conftest import START
@@ -119,8 +120,9 @@ def test_every_legal_edge_through_the_api(shop: Shop, source: str, event: str, t
     assert shop.status(scene.box) == (None if target == "CANCELED" else target)
 
 
-# illegal moves: the seller/buyer/courier action, the event it would need, how Coupang refuses it
-ILLEGAL: dict[str, tuple[str, Callable[[Scene], Any], Callable[[Scene, str, Any], None]]] = {}
+# illegal moves: the seller/buyer/courier action, the events that could carry it, how it is refused
+Probe = tuple[tuple[str, ...], Callable[[Scene], Any], Callable[[Scene, str, Any], None]]
+ILLEGAL: dict[str, Probe] = {}
 
 
 def _refused_ack(scene: Scene, _state: str, answer: Any) -> None:
@@ -129,8 +131,9 @@ def _refused_ack(scene: Scene, _state: str, answer: Any) -> None:
 
 
 def _refused_invoice(scene: Scene, _state: str, answer: Any) -> None:
+    assert answer.status == 200 and answer.data["responseCode"] == 99
     result = answer.data["responseList"][0]
-    assert (answer.status, result["resultCode"], result["succeed"]) == (200, "INVALID_STATUS", False)
+    assert (result["resultCode"], result["succeed"]) == ("INVALID_STATUS", False)
     assert (
         result["resultMessage"]
         == f"배송진행상태가 유효하지 않습니다. [합포장번호 : {scene.box}] [주문번호 : {scene.order_id}]"
@@ -146,37 +149,89 @@ def _refused_cancel(scene: Scene, _state: str, answer: Any) -> None:
 
 
 def _refused_control(scene: Scene, _state: str, answer: Any) -> None:
-    assert answer.status == 409
+    """Buyer and courier simulation routes (ours, not Coupang's) refuse with 409 and say why."""
+    assert answer.status == 409 and answer.body["message"], answer
+
+
+def _split_request(scene: Scene) -> Any:
+    return scene.shop.upload(
+        {**scene.line(scene.a), "splitShipping": True, "invoiceNumber": "223456789012"},
+        {**scene.line(scene.b), "splitShipping": True, "invoiceNumber": "323456789012"},
+    )
 
 
 ILLEGAL.update(
     {
-        "acknowledge": ("acknowledge", lambda s: s.shop.ack(s.box), _refused_ack),
-        "uploadInvoice": ("uploadInvoice", lambda s: s.shop.ship(s.box, number="987654321098"), _refused_invoice),
+        "acknowledge": (("acknowledge",), lambda s: s.shop.ack(s.box), _refused_ack),
+        "uploadInvoice": (("uploadInvoice",), lambda s: s.shop.ship(s.box, number="987654321098"), _refused_invoice),
+        "uploadInvoiceDirect": (
+            ("uploadInvoiceDirect",),
+            lambda s: s.shop.ship(s.box, code="DIRECT", number="55"),
+            _refused_invoice,
+        ),
+        "splitShip": (("splitShip",), _split_request, _refused_invoice),
         "updateInvoice": (
-            "updateInvoice",
+            ("updateInvoice",),
             lambda s: s.shop.ship(s.box, number="987654321098", update=True),
             _refused_invoice,
         ),
-        "completeLongTerm": ("completeLongTerm", lambda s: s.shop.long_term(s.box, "1"), _refused_long_term),
-        "sellerCancel": ("cancelAll", lambda s: s.shop.seller_cancel(s.order_id, (s.a, 2), (s.b, 1)), _refused_cancel),
-        "pickedUp": ("pickedUp", lambda s: s.shop.track(s.box, "PICKED_UP"), _refused_control),
-        "delivered": ("delivered", lambda s: s.shop.track(s.box, "DELIVERED"), _refused_control),
+        "updateInvoiceDirect": (
+            ("updateInvoiceDirect",),
+            lambda s: s.shop.ship(s.box, code="DIRECT", number="66", update=True),
+            _refused_invoice,
+        ),
+        "completeLongTerm": (("completeLongTerm",), lambda s: s.shop.long_term(s.box, "1"), _refused_long_term),
+        "sellerCancelAll": (
+            ("cancelAll",),
+            lambda s: s.shop.seller_cancel(s.order_id, (s.a, 2), (s.b, 1)),
+            _refused_cancel,
+        ),
+        "sellerCancelPart": (("cancelPart",), lambda s: s.shop.seller_cancel(s.order_id, (s.a, 1)), _refused_cancel),
+        "buyerCancel": (
+            ("cancelPart", "cancelAll", "requestStop"),
+            lambda s: s.shop.buyer_cancel(s.order_id, (s.a, 1)),
+            _refused_control,
+        ),
+        "pickedUp": (("pickedUp",), lambda s: s.shop.track(s.box, "PICKED_UP"), _refused_control),
+        "delivered": (("delivered",), lambda s: s.shop.track(s.box, "DELIVERED"), _refused_control),
         "changeAddress": (
-            "changeAddress",
+            ("changeAddress",),
             lambda s: s.shop.control(
                 "POST", f"/vendors/{s.shop.vendor_id}/orders/{s.order_id}/address", {"receiver": {"addr2": "x"}}
             ),
             _refused_control,
         ),
+        "purchaseConfirm": (
+            ("purchaseConfirm",),
+            lambda s: s.shop.control("POST", f"/vendors/{s.shop.vendor_id}/orders/{s.order_id}/confirm"),
+            _refused_control,
+        ),
     }
 )
+# Events no API call can attempt outside their legal source state, with the reason.
+UNREACHABLE = {
+    "alreadyShipped": "needs an open stop-shipment receipt, which exists only while its box is INSTRUCT and "
+    "blocks every invoice of that box (ORDER_DELIVERY_PARTIAL_STOP_REQUESTED)",
+}
 ILLEGAL_CASES = [
     (state, action)
     for state in orders.WIRE_STATUSES
-    for action, (event, _do, _check) in ILLEGAL.items()
-    if not orders.BOX_MACHINE.can(state, event)
+    for action, (events, _do, _check) in ILLEGAL.items()
+    if not any(orders.BOX_MACHINE.can(state, event) for event in events)
 ]
+
+
+def test_every_event_of_the_table_has_an_illegal_probe() -> None:
+    """A new event in BOX_MACHINE must get a refusal probe (or a documented reason it has none)."""
+    events = {event for _source, event, _target in orders.BOX_MACHINE.edges()}
+    probed = {event for events_, _do, _check in ILLEGAL.values() for event in events_}
+    assert events - probed == set(UNREACHABLE)
+    assert probed <= events
+
+
+def test_every_state_refuses_something() -> None:
+    refused_in = {state for state, _action in ILLEGAL_CASES}
+    assert refused_in == set(orders.WIRE_STATUSES)
 
 
 @pytest.mark.parametrize(("state", "action"), ILLEGAL_CASES)
@@ -184,9 +239,11 @@ def test_every_illegal_move_is_refused_and_changes_nothing(shop: Shop, state: st
     scene = Scene(shop)
     SOURCE_RECIPES[state](shop, scene.box)
     before = shop.box(scene.box).data
-    _event, do, check = ILLEGAL[action]
+    history = shop.history(scene.box).data
+    _events, do, check = ILLEGAL[action]
     check(scene, state, do(scene))
     assert shop.box(scene.box).data == before
+    assert shop.history(scene.box).data == history
 
 
 def test_the_table_matches_the_catalogue() -> None:
@@ -221,7 +278,8 @@ def running() -> Iterator[tuple[Any, MockServices]]:
 
 
 class OrderLife(RuleBasedStateMachine):
-    """Random buyers, couriers and a seller on one vendor; the invariants hold after every step."""
+    """Random buyers, couriers, a seller and the passing of time on one vendor (automatic courier
+    progression on); the invariants hold after every step."""
 
     server: Any = None
     services: MockServices | None = None
@@ -241,9 +299,11 @@ class OrderLife(RuleBasedStateMachine):
         self.items = self.shop.items(
             {"quantity": STOCK, "outboundShippingPlaceCode": 1}, {"quantity": STOCK, "outboundShippingPlaceCode": 1}
         )
+        self.shop.policy(courierAuto=True)
         self.orders: list[int] = []
         self.receipts: list[tuple[int, int]] = []  # open stop-shipment requests (receiptId, count)
         self.seen: dict[int, str] = {}
+        self.rewound: set[int] = set()  # boxes an invoice update sent back to DEPARTURE in this step
 
     def _boxes(self) -> list[dict[str, Any]]:
         with self.services.store.transaction(self.shop.vendor_id) as tx:
@@ -251,6 +311,18 @@ class OrderLife(RuleBasedStateMachine):
 
     def _box_ids(self) -> list[int]:
         return sorted(box["shipmentBoxId"] for box in self._boxes())
+
+    def _pick(self, pick: int, statuses: tuple[str, ...] | None = None) -> dict[str, Any] | None:
+        boxes = sorted(
+            (box for box in self._boxes() if statuses is None or box["status"] in statuses),
+            key=lambda box: box["shipmentBoxId"],
+        )
+        return boxes[pick % len(boxes)] if boxes else None
+
+    def _unchanged_unless(self, box_id: int, succeeded: bool, before: Any) -> None:
+        """A refused seller call leaves the order sheet as it was."""
+        if not succeeded:
+            assert self.shop.box(box_id).body == before
 
     @rule(first=st.integers(0, 3), second=st.integers(0, 3))
     def buyer_orders(self, first: int, second: int) -> None:
@@ -272,21 +344,55 @@ class OrderLife(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 50))
     def seller_acknowledges(self, pick: int) -> None:
         box_ids = self._box_ids()
-        self.shop.ack(box_ids[pick % len(box_ids)])
+        box_id = box_ids[pick % len(box_ids)]
+        before = self.shop.box(box_id).body
+        answer = self.shop.ack(box_id)
+        self._unchanged_unless(box_id, answer.data["responseCode"] == 0, before)
 
     @precondition(lambda self: self.orders)
     @rule(pick=st.integers(0, 50), direct=st.booleans())
     def seller_ships(self, pick: int, direct: bool) -> None:
-        boxes = [box for box in self._boxes() if box["status"] != "CANCELED"]
-        if boxes:
-            box = boxes[pick % len(boxes)]
-            self.shop.ship(box["shipmentBoxId"], code="DIRECT" if direct else "CJGLS")
+        box = self._pick(pick, tuple(orders.WIRE_STATUSES))
+        if box:
+            before = self.shop.box(box["shipmentBoxId"]).body
+            answer = self.shop.ship(box["shipmentBoxId"], code="DIRECT" if direct else "CJGLS")
+            self._unchanged_unless(box["shipmentBoxId"], answer.data["responseCode"] == 0, before)
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50), direct=st.booleans())
+    def seller_updates_invoice(self, pick: int, direct: bool) -> None:
+        box = self._pick(pick, tuple(orders.WIRE_STATUSES))
+        if box:
+            box_id = box["shipmentBoxId"]
+            before = self.shop.box(box_id).body
+            answer = self.shop.ship(box_id, code="DIRECT" if direct else "CJGLS", update=True)
+            succeeded = answer.data["responseCode"] == 0
+            self._unchanged_unless(box_id, succeeded, before)
+            assert succeeded == (box["status"] in orders.SHIPPED)
+            if succeeded:
+                self.rewound.add(box_id)
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50))
+    def seller_completes_long_term(self, pick: int) -> None:
+        box = self._pick(pick, tuple(orders.WIRE_STATUSES))
+        if box:
+            box_id = box["shipmentBoxId"]
+            before = self.shop.box(box_id).body
+            answer = self.shop.long_term(box_id, box["invoiceNumber"] or "1")
+            if answer.status != 200:
+                assert answer.body["message"] == f"배송완료 처리 실패. 배송상태: {before['data']['status']}"
+            self._unchanged_unless(box_id, answer.status == 200, before)
 
     @precondition(lambda self: self.orders)
     @rule(pick=st.integers(0, 50), event=st.sampled_from(["PICKED_UP", "DELIVERED"]))
     def courier_scans(self, pick: int, event: str) -> None:
         box_ids = self._box_ids()
         self.shop.track(box_ids[pick % len(box_ids)], event)
+
+    @rule(seconds=st.sampled_from([600, 6 * 3600, DAY, 8 * DAY]))
+    def time_passes(self, seconds: int) -> None:
+        self.shop.advance(seconds)
 
     @precondition(lambda self: self.orders)
     @rule(pick=st.integers(0, 50), whole=st.booleans())
@@ -300,6 +406,23 @@ class OrderLife(RuleBasedStateMachine):
                 for r in answer.body["receipts"]
                 if r["receiptStatus"] == "RELEASE_STOP_UNCHECKED"
             ]
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50))
+    def buyer_changes_address(self, pick: int) -> None:
+        order_id = self.orders[pick % len(self.orders)]
+        path = f"/vendors/{self.shop.vendor_id}/orders/{order_id}/address"
+        answer = self.shop.control("POST", path, {"receiver": {"addr2": f"{pick}층"}})
+        assert answer.status in (200, 409), answer
+        for box_id in answer.body.get("shipmentBoxIds", []):
+            assert self.shop.box(box_id).data["receiver"]["addr2"] == f"{pick}층"
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 50))
+    def buyer_confirms(self, pick: int) -> None:
+        order_id = self.orders[pick % len(self.orders)]
+        answer = self.shop.control("POST", f"/vendors/{self.shop.vendor_id}/orders/{order_id}/confirm")
+        assert answer.status in (200, 409), answer
 
     @precondition(lambda self: self.orders)
     @rule(pick=st.integers(0, 50))
@@ -328,26 +451,45 @@ class OrderLife(RuleBasedStateMachine):
 
     @invariant()
     def statuses_only_move_forward(self) -> None:
+        """Backwards only through the documented invoice update (DELIVERING/FINAL_DELIVERY → DEPARTURE)."""
         for box in self._boxes():
-            status, previous = box["status"], self.seen.get(box["shipmentBoxId"], "ACCEPT")
-            assert status in RANK and RANK[status] >= RANK[previous], (previous, status)
-            self.seen[box["shipmentBoxId"]] = status
+            box_id = box["shipmentBoxId"]
+            status, previous = box["status"], self.seen.get(box_id, "ACCEPT")
+            if box_id in self.rewound:
+                assert status in ("DEPARTURE", "NONE_TRACKING"), (previous, status)
+            else:
+                assert status in RANK and RANK[status] >= RANK[previous], (previous, status)
+            self.seen[box_id] = status
+        self.rewound.clear()
+
+    def _windows(self) -> list[tuple[str, str]]:
+        """Daily-mode windows (≤ 31 days each, disjoint) covering every box's creation day."""
+        days = [timefmt.to_kst(timefmt.parse_iso(box["createdAt"])).date() for box in self._boxes()]
+        if not days:
+            return []
+        first, last, windows = min(days), max(days), []
+        while first <= last:
+            windows.append((first.isoformat(), (first + timedelta(days=30)).isoformat()))
+            first += timedelta(days=31)
+        return windows
 
     @invariant()
     def lists_agree_with_get_by_id_and_page_every_box_once(self) -> None:
         listed: dict[int, str] = {}
         for status in orders.WIRE_STATUSES:
-            token = ""
-            while True:
-                extra = {"maxPerPage": 2, **({"nextToken": token} if token else {})}
-                answer = self.shop.listing(status, "2026-03-01", "2026-03-31", **extra)
-                assert answer.status == 200
-                for sheet in answer.data:
-                    assert sheet["shipmentBoxId"] not in listed  # each box once, in exactly one status
-                    listed[sheet["shipmentBoxId"]] = status
-                token = answer.body["nextToken"]
-                if not token:
-                    break
+            for created_from, created_to in self._windows():
+                token = ""
+                while True:
+                    extra = {"maxPerPage": 2, **({"nextToken": token} if token else {})}
+                    answer = self.shop.listing(status, created_from, created_to, **extra)
+                    assert answer.status == 200
+                    for sheet in answer.data:
+                        assert sheet["shipmentBoxId"] not in listed  # each box once, in exactly one status
+                        assert sheet["status"] == status
+                        listed[sheet["shipmentBoxId"]] = status
+                    token = answer.body["nextToken"]
+                    if not token:
+                        break
         readable = {box["shipmentBoxId"] for box in self._boxes() if box["status"] != "CANCELED"}
         assert set(listed) == readable
         for box_id, status in listed.items():
@@ -360,7 +502,7 @@ def test_order_life_state_machine(running: tuple[Any, MockServices]) -> None:
         OrderLife,
         settings=settings(
             max_examples=12,
-            stateful_step_count=15,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),

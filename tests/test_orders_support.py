@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from client import CoupangClient
-from client.signing import encode_query
+from tests.test_products_support import Answer, Seller
+
+__all__ = ["CJ_INVOICE", "Answer", "Shop"]
 
 CJ_INVOICE = "123456789012"
 
 
-@dataclass
-class Answer:
-    status: int
-    body: Any
-
-    @property
-    def data(self) -> Any:
-        return self.body.get("data") if isinstance(self.body, dict) else None
-
-
 class Shop:
-    """A vendor seen from both sides: the control plane (buyer, courier) and the seller's API."""
+    """A vendor seen from both sides: the control plane (buyer, courier) and the seller's API.
+
+    Signed calls, control-plane requests and the test clock are the catalog tests' `Seller`
+    (reachable as `shop.seller`, e.g. `shop.seller.quick(...)` for a registered, approved product);
+    Shop adds the order-side vocabulary on top.
+    """
 
     def __init__(self, base_url: str, client: CoupangClient) -> None:
+        self.seller = Seller(base_url, client)
         self.base_url = base_url
         self.client = client
-        self.vendor_id = client.vendor_id
-        self.v4 = f"/v2/providers/openapi/apis/api/v4/vendors/{self.vendor_id}"
-        self.v5 = f"/v2/providers/openapi/apis/api/v5/vendors/{self.vendor_id}"
+        self.vendor_id = self.seller.vendor_id
+        self.v4 = self.seller.v4
+        self.v5 = self.seller.v5
         self._invoice_seq = 0
 
     # control plane ------------------------------------------------------------------------------
     def control(self, method: str, path: str, body: Any = None) -> Answer:
-        response = requests.request(method, f"{self.base_url}/_mock{path}", json=body, timeout=30)
-        return Answer(response.status_code, response.json() if response.content else None)
+        return self.seller.control(method, path, body)
 
     def ok(self, method: str, path: str, body: Any = None) -> Any:
+        """A control-plane request that must succeed (2xx); its JSON body."""
         answer = self.control(method, path, body)
         assert answer.status < 300, answer
         return answer.body
@@ -67,12 +62,11 @@ class Shop:
         return self.ok("PUT", f"/vendors/{self.vendor_id}/order-policy", changes)
 
     def advance(self, seconds: float) -> None:
-        self.ok("POST", "/clock", {"advanceSeconds": seconds, "vendorId": self.vendor_id})
+        self.seller.advance(seconds)
 
     # seller API ---------------------------------------------------------------------------------
     def call(self, method: str, path: str, query: Any = None, body: Any = None) -> Answer:
-        response = self.client.send_raw(method, path, encode_query(query or {}), body)
-        return Answer(response.status_code, response.json() if response.content else None)
+        return self.seller.call(method, path, body, **(query or {}))
 
     def box(self, box_id: int, legacy: bool = False) -> Answer:
         return self.call("GET", f"{self.v4 if legacy else self.v5}/ordersheets/{box_id}")
