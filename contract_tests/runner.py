@@ -20,18 +20,22 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import checks as st_checks
+from schemathesis.core.transport import Response as StResponse
 
 from client.signing import encode_query
 from mock_server import spec as spec_module
 
-from .checks import COUPANG_CHECKS
+from .checks import COUPANG_CHECKS, Documented
+from .stateful import LastRequest, StatefulResult, run_models
 from .target import Target
 
+# not_a_server_error is replaced by checks.no_undocumented_server_error: Coupang documents HTTP 500
+# answers for some bad inputs, and a faithful server must give exactly those.
 SCHEMATHESIS_CHECKS = [
-    st_checks.not_a_server_error,
     st_checks.status_code_conformance,
     st_checks.content_type_conformance,
     st_checks.response_schema_conformance,
+    st_checks.response_headers_conformance,
 ]
 
 
@@ -54,16 +58,69 @@ class OperationResult:
     skipped: str | None = None
 
 
+def transitions_delta(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
+    """/_mock/transitions counts per process: what this run added is after minus before."""
+    if after is None:
+        return None
+    counted = {
+        (name, e["from"], e["event"], e["to"]): e["count"] for name, row in (before or {}).items() for e in row["edges"]
+    }
+    delta: dict[str, Any] = {}
+    for name, row in after.items():
+        edges = [
+            {**e, "count": e["count"] - counted.get((name, e["from"], e["event"], e["to"]), 0)} for e in row["edges"]
+        ]
+        delta[name] = {"edges": edges, "covered": sum(1 for e in edges if e["count"] > 0), "total": len(edges)}
+    return delta
+
+
+def coverage_text(transitions: dict[str, Any] | None, stateful: list[StatefulResult]) -> str:
+    """The transition-coverage report: per state machine of the target, which edges the run exercised;
+    per reference model, the edges it drove (or why it was skipped)."""
+    lines: list[str] = []
+    if transitions:
+        lines.append("transition coverage (edges of the target's state machines exercised by this run):")
+        for name, row in sorted(transitions.items()):
+            lines.append(f"  {name}: {row['covered']}/{row['total']} edges")
+            for e in row["edges"]:
+                mark = f"x{e['count']}" if e["count"] > 0 else "--"
+                lines.append(f"    [{mark:>4}] {e['from']} --{e['event']}--> {e['to']}")
+    for result in stateful:
+        if result.skipped:
+            lines.append(f"model {result.model}: SKIPPED ({result.skipped})")
+            continue
+        verdict = "FAILED" if result.failure else "ok"
+        what = "operations called" if result.model == "OpenApiLinks" else "reference edges driven"
+        lines.append(f"model {result.model}: {verdict}, {result.runs} cases, {len(result.edges)} {what}")
+        lines.extend(f"    x{count:<4} {edge}" for edge, count in result.edges.items())
+    return "\n".join(lines)
+
+
+def replay_line(target: Target, last: LastRequest | None) -> str:
+    if last is None or not last.method:
+        return "(no request was sent)"
+    if last.path.startswith("/_mock"):  # control plane: unsigned
+        url = target.base_url.rstrip("/") + last.path
+        data = "" if last.body is None else " --data " + shlex.quote(json.dumps(last.body, ensure_ascii=False))
+        return f"curl -sS -X {last.method} {shlex.quote(url)} -H 'Content-Type: application/json'{data}"
+    return curl_line(target, last.method, last.path, last.query, last.body)
+
+
 @dataclass
 class Report:
     base_url: str
     seed: int
     results: dict[str, OperationResult] = field(default_factory=dict)
     transitions: dict[str, Any] | None = None
+    stateful: list[StatefulResult] = field(default_factory=list)
+    stateful_failures: list[Failure] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Failure]:
-        return [f for r in self.results.values() for f in r.failures]
+        return [f for r in self.results.values() for f in r.failures] + self.stateful_failures
+
+    def coverage_text(self) -> str:
+        return coverage_text(self.transitions, self.stateful)
 
     @property
     def ok(self) -> bool:
@@ -84,6 +141,10 @@ class Report:
                 "failures": len(self.failures),
             },
             "transitions": self.transitions,
+            "stateful": [
+                {"model": r.model, "runs": r.runs, "skipped": r.skipped, "failure": r.failure, "edges": r.edges}
+                for r in self.stateful
+            ],
         }
 
     def junit_xml(self) -> str:
@@ -96,8 +157,17 @@ class Report:
                 text = escape(f"{failure.message}\n\nReproduce with:\n{failure.curl}")
                 inner += f'<failure message="{escape(failure.check, {chr(34): "&quot;"})}">{text}</failure>'
             cases.append(f'<testcase classname="contract" name="{escape(op)}">{inner}</testcase>')
+        for model in self.stateful:
+            inner = ""
+            if model.skipped:
+                inner = f'<skipped message="{escape(model.skipped, {chr(34): "&quot;"})}"/>'
+            for failure in self.stateful_failures:
+                if failure.operation_id == f"stateful:{model.model}":
+                    text = escape(f"{failure.message}\n\nLast request:\n{failure.curl}")
+                    inner += f'<failure message="state machine disagrees with the reference model">{text}</failure>'
+            cases.append(f'<testcase classname="contract.stateful" name="{escape(model.model)}">{inner}</testcase>')
         failures = len(self.failures)
-        skipped = sum(1 for r in self.results.values() if r.skipped)
+        skipped = sum(1 for r in self.results.values() if r.skipped) + sum(1 for m in self.stateful if m.skipped)
         return (
             '<?xml version="1.0" encoding="utf-8"?>\n'
             f'<testsuite name="coupang-contract" tests="{len(cases)}" failures="{failures}" skipped="{skipped}">'
@@ -147,9 +217,11 @@ class Runner:
         seed_value: int = 0,
         stop_after: int = 3,
         document: dict[str, Any] | None = None,
+        stateful_examples: int = 0,
     ) -> None:
         self.target = target
         self.max_examples = max_examples
+        self.stateful_examples = stateful_examples
         self.seed = seed_value
         self.stop_after = stop_after
         self.document = document if document is not None else spec_module.load_copy()
@@ -172,16 +244,91 @@ class Runner:
 
     def run(self, operations: Iterable[str] | None = None, tags: Iterable[str] | None = None) -> Report:
         report = Report(self.target.base_url, self.seed)
+        before = self.transitions()
         unserved = self.target.unserved_operations()
         for op in self.selected(operations, tags):
             operation_id = op.definition.raw.get("operationId", op.label)
             report.results[operation_id] = self.run_operation(op, operation_id, unserved)
-        if self.target.has_control_plane:
-            try:
-                report.transitions = self.target.control("GET", "/transitions")
-            except requests.RequestException:
-                report.transitions = None
+        if self.stateful_examples > 0:
+            self.run_stateful(report)
+        report.transitions = transitions_delta(before, self.transitions())
         return report
+
+    def run_stateful(self, report: Report) -> None:
+        """The spec's links, then the reference models (stateful.MODELS); each disagreement is one failure.
+        Link scenarios generate whole request bodies per step: a quarter of the examples keeps them affordable."""
+        links = self.run_links(max(2, self.stateful_examples // 4))
+        report.stateful = [links, *run_models(self.target, max_examples=self.stateful_examples)]
+        for result in report.stateful:
+            if result.failure:
+                curl = replay_line(self.target, result.request)
+                report.stateful_failures.append(
+                    Failure(f"stateful:{result.model}", "state_machine", result.failure, curl)
+                )
+
+    def run_links(self, max_examples: int, steps: int = 6) -> StatefulResult:
+        """schemathesis' own stateful run from the spec's OpenAPI links (create → get …), every step
+        signed and judged like a single request. Needs a target where writes are permitted."""
+        result = StatefulResult("OpenApiLinks")
+        if not self.target.writes_permitted():
+            result.skipped = "write operations not permitted against this target (use --allow-writes)"
+            return result
+        runner, last = self, LastRequest()
+        unserved = self.target.unserved_operations()
+
+        class Linked(self.schema.as_state_machine()):  # type: ignore[misc]
+            def setup(self) -> None:
+                result.runs += 1
+                if runner.target.has_control_plane:
+                    runner.target.control("POST", "/reset", vendorId=runner.target.vendor_id)
+
+            def call(self, case: Any, **_kwargs: Any) -> Any:
+                _pin_vendor(case, runner.target.vendor_id)
+                last.method, last.path = case.method.upper(), case.formatted_path
+                last.query, last.body = encode_query(_query_pairs(case.query)), _body(case)
+                edge = case.operation.definition.raw.get("operationId", case.operation.label)
+                result.edges[edge] = result.edges.get(edge, 0) + 1
+                response = runner._send(last.method, last.path, last.query, last.body)
+                return StResponse.from_requests(response, verify=True)
+
+            def validate_response(self, response: Any, case: Any, *_args: Any, **_kwargs: Any) -> None:
+                operation_id = case.operation.definition.raw.get("operationId", "")
+                if operation_id in unserved:
+                    return
+                case.validate_response(response, checks=SCHEMATHESIS_CHECKS)
+                documented = Documented(case.operation.definition.raw, runner.document)
+                raw = requests.Response()
+                raw.status_code, raw._content = response.status_code, response.content
+                for name, check in COUPANG_CHECKS.items():
+                    problem = check(raw, documented)
+                    assert problem is None, f"{operation_id} [{name}] {problem}"
+
+        try:
+            Linked.run(
+                settings=settings(
+                    max_examples=max_examples,
+                    stateful_step_count=steps,
+                    deadline=None,
+                    database=None,
+                    derandomize=True,
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
+            )
+        except (Exception, BaseExceptionGroup) as exc:
+            result.failure = _first_lines(exc, 40)
+            result.request = last
+        return result
+
+    def transitions(self) -> dict[str, Any] | None:
+        """/_mock/transitions of a mock (None elsewhere)."""
+        if not self.target.has_control_plane:
+            return None
+        try:
+            answer: dict[str, Any] = self.target.control("GET", "/transitions")
+        except requests.RequestException:
+            return None
+        return answer
 
     def skip_reason(self, op: Any, operation_id: str, unserved: set[str]) -> str | None:
         if operation_id in unserved:
@@ -238,8 +385,9 @@ class Runner:
             case.validate_response(response, checks=SCHEMATHESIS_CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a group of check failures
             self._record(result, Failure(operation_id, "schemathesis", _first_lines(exc), curl))
+        documented = Documented(case.operation.definition.raw, self.document)
         for name, check in COUPANG_CHECKS.items():
-            problem = check(response, case.operation.definition.raw)
+            problem = check(response, documented)
             if problem:
                 self._record(result, Failure(operation_id, name, problem, curl))
 

@@ -53,7 +53,11 @@ def run_contract(
     seed_value: int = 0,
     allow_writes: bool = False,
     rate: float | None = None,
+    stateful_examples: int = 10,
 ) -> Report:
+    """Every selected operation, then the stateful reference models with stateful_examples cases each
+    (0: none). The models run on whole runs only (no --operations/--tags filter), and only where the
+    target permits them (a mock with /_mock; skipped with the reason elsewhere)."""
     if base_url is None:
         with in_process_mock(seed_value) as url:
             return run_contract(
@@ -64,6 +68,10 @@ def run_contract(
                 seed_value=seed_value,
                 allow_writes=allow_writes,
                 rate=rate,
+                stateful_examples=stateful_examples,
             )
     target = make_target(base_url, access_key, secret_key, vendor_id, allow_writes, rate)
-    return Runner(target, max_examples=max_examples, seed_value=seed_value).run(operations, tags)
+    if operations or tags:
+        stateful_examples = 0
+    runner = Runner(target, max_examples=max_examples, seed_value=seed_value, stateful_examples=stateful_examples)
+    return runner.run(operations, tags)

@@ -31,6 +31,7 @@ class Target:
     rate_per_second: float | None = None  # None: unlimited on a mock, 8/s elsewhere (limit is 10/s)
     _last_call: float = field(default=0.0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _http: requests.Session = field(default_factory=requests.Session, repr=False)  # keep-alive for /_mock
 
     @property
     def host(self) -> str:
@@ -84,7 +85,7 @@ class Target:
             self._last_call = time.monotonic()
 
     def control(self, method: str, path: str, json: Any = None, **params: Any) -> Any:
-        response = requests.request(
+        response = self._http.request(
             method, self.base_url.rstrip("/") + "/_mock" + path, json=json, params=params or None, timeout=30
         )
         response.raise_for_status()

@@ -1,7 +1,9 @@
 """pytest entry of the harness: `pytest --pyargs contract_tests --coupang-base-url URL …`.
 
-One test per operation of the spec. Without --coupang-base-url it starts an in-process mock.
-Options come from the coupang-mock pytest plugin (`pytest --help`, group coupang-mock).
+One test per operation of the spec, then one per stateful reference model (skipped with the reason
+where the target cannot run it). Without --coupang-base-url it starts an in-process mock. Options
+come from the coupang-mock pytest plugin (`pytest --help`, group coupang-mock). The transition
+coverage of the run is printed in the terminal summary (contract_tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests.runner import Runner
+from contract_tests import stateful
+from contract_tests.runner import Runner, replay_line, transitions_delta
 from contract_tests.session import in_process_mock, make_target
+
+COVERAGE_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -20,6 +25,10 @@ def _list(value: str | None) -> list[str] | None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "model_name" in metafunc.fixturenames:
+        filtered = metafunc.config.getoption("--coupang-operations") or metafunc.config.getoption("--coupang-tags")
+        names = ["OpenApiLinks", *(m.__name__ for m in stateful.MODELS)]
+        metafunc.parametrize("model_name", [] if filtered else names)
     if "operation_id" not in metafunc.fixturenames:
         return
     from mock_server import spec
@@ -50,12 +59,20 @@ def contract_runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
         )
         return Runner(target, max_examples=config.getoption("--coupang-max-examples"), seed_value=seed_value)
 
+    def measured(runner: Runner) -> Iterator[Runner]:
+        """The session's runner; what it exercised is left in the stash for the terminal summary."""
+        before = runner.transitions()
+        collected: dict[str, Any] = {"stateful": []}
+        config.stash[COVERAGE_KEY] = collected
+        yield runner
+        collected["transitions"] = transitions_delta(before, runner.transitions())
+
     base_url = config.getoption("--coupang-base-url")
     if base_url:
-        yield build(base_url)
+        yield from measured(build(base_url))
         return
     with in_process_mock(seed_value) as url:
-        yield build(url)
+        yield from measured(build(url))
 
 
 @pytest.fixture(scope="session")
@@ -70,4 +87,19 @@ def test_operation_conforms(contract_runner: Runner, unserved: set[str], operati
         pytest.skip(result.skipped)
     assert not result.failures, "\n\n".join(
         f"[{f.check}] {f.message}\nReproduce with:\n{f.curl}" for f in result.failures
+    )
+
+
+def test_state_machine(contract_runner: Runner, request: pytest.FixtureRequest, model_name: str) -> None:
+    examples = request.config.getoption("--coupang-max-examples") * 2
+    if model_name == "OpenApiLinks":
+        result = contract_runner.run_links(max(2, examples // 4))
+    else:
+        model = next(m for m in stateful.MODELS if m.__name__ == model_name)
+        result = stateful.run_model(model, contract_runner.target, max_examples=examples)
+    request.config.stash[COVERAGE_KEY]["stateful"].append(result)
+    if result.skipped:
+        pytest.skip(result.skipped)
+    assert result.failure is None, (
+        f"{result.failure}\n\nLast request:\n{replay_line(contract_runner.target, result.request)}"
     )

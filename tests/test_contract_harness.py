@@ -7,8 +7,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+import requests
 
-from contract_tests.runner import Runner
+from contract_tests import stateful
+from contract_tests.checks import Documented, envelope_code_matches_status, no_undocumented_server_error
+from contract_tests.runner import Runner, coverage_text, transitions_delta
 from contract_tests.target import PRODUCTION_WRITES_ENV, Target
 from mock_server.auth import AuthResult
 from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID
@@ -70,6 +73,84 @@ def test_wrong_envelope_is_reported(app: Any, server: Any) -> None:
     assert any(f.check == "schemathesis" and "code" in f.message for f in report.failures), [
         f.to_json() for f in report.failures
     ]
+
+
+def test_undocumented_server_error_is_reported(app: Any, server: Any) -> None:
+    _rewrite(app, status="500 INTERNAL SERVER ERROR", body=b'{"code":500,"message":"NullPointerException"}')
+    report = _run(server)
+    assert any(f.check == "no_undocumented_server_error" for f in report.failures), [
+        f.to_json() for f in report.failures
+    ]
+
+
+DOCUMENTED_500 = {
+    "responses": {
+        "200": {
+            "content": {
+                "application/json": {
+                    "examples": {"failed": {"value": {"code": "FAILED", "message": "x", "data": None}}}
+                }
+            }
+        },
+        "500": {
+            "content": {
+                "application/json": {
+                    "examples": {"unknown": {"value": {"code": 500, "message": "expire할 쿠폰이 존재하지 않습니다."}}}
+                }
+            }
+        },
+    }
+}
+GENERIC_500 = {"responses": {"500": {"$ref": "#/components/responses/InternalError"}}}
+COMPONENTS = {
+    "components": {
+        "responses": {
+            "InternalError": {
+                "content": {"application/json": {"example": {"code": 500, "message": "Internal Exception"}}}
+            }
+        }
+    }
+}
+
+
+def _response(status: int, body: dict[str, Any]) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body, ensure_ascii=False).encode()
+    return response
+
+
+@pytest.mark.parametrize(
+    ("operation", "message", "reported"),
+    [
+        (DOCUMENTED_500, "expire할 쿠폰이 존재하지 않습니다.", False),  # Coupang's own documented 500
+        (DOCUMENTED_500, "Internal Exception", True),
+        (GENERIC_500, "Internal Exception", True),  # the shared "upstream failed" answer is never expected
+        ({"responses": {}}, "boom", True),
+    ],
+)
+def test_a_server_error_passes_only_as_documented(operation: dict[str, Any], message: str, reported: bool) -> None:
+    problem = no_undocumented_server_error(
+        _response(500, {"code": 500, "message": message}), Documented(operation, COMPONENTS)
+    )
+    assert (problem is not None) is reported, problem
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "reported"),
+    [
+        (200, "FAILED", False),
+        (200, "SUCCESS", False),
+        (200, "ERROR", False),
+        (200, "REJECTED", True),
+        (400, "FAILED", True),
+    ],
+)
+def test_envelope_code_words_must_be_documented(status: int, code: str, reported: bool) -> None:
+    problem = envelope_code_matches_status(
+        _response(status, {"code": code, "message": "m"}), Documented(DOCUMENTED_500, COMPONENTS)
+    )
+    assert (problem is not None) is reported, problem
 
 
 def test_float_ids_are_reported(app: Any, server: Any) -> None:
@@ -134,3 +215,71 @@ def test_read_only_classification() -> None:
     assert target.is_read_only("POST", "searchBrands")
     assert not target.is_read_only("POST", "createSellerProduct")
     assert not target.is_read_only("PUT", "acknowledgeOrdersheets")
+
+
+def _rewrite_json(app: Any, path_part: str, old: bytes, new: bytes) -> None:
+    """A server whose single-order read reports a wrong status (the stateful models must notice)."""
+    inner: Wsgi = app.wsgi_app
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        chunks = b"".join(inner(environ, start_response))
+        if environ["REQUEST_METHOD"] == "GET" and path_part in environ["PATH_INFO"]:
+            return [chunks.replace(old, new)]
+        return [chunks]
+
+    app.wsgi_app = wrapped
+
+
+def test_a_wrong_lifecycle_is_reported_with_the_steps_and_the_request(app: Any, server: Any) -> None:
+    # same length: Content-Length stays right
+    _rewrite_json(app, "/ordersheets/", b'"status":"DEPARTURE"', b'"status":"DELIVERED"')
+    result = stateful.run_model(stateful.OrderLifecycle, _target(server), max_examples=20, shrink=False)
+    assert result.failure is not None
+    assert "status='DEPARTURE'" in result.failure and "'status': 'DELIVERED'" in result.failure
+    assert "state = OrderLifecycle()" in result.failure  # the steps that led there
+    assert result.request is not None and result.request.method == "GET" and "/ordersheets/" in result.request.path
+
+
+def test_a_correct_mock_passes_every_model(server: Any) -> None:
+    target = _target(server)
+    for model in stateful.MODELS:
+        result = stateful.run_model(model, target, max_examples=3, steps=6)
+        assert result.skipped is None and result.failure is None, (result.model, result.skipped, result.failure)
+
+
+def test_models_are_skipped_with_the_reason() -> None:
+    production = Target("https://api-gateway.coupang.com", "k", "s", "A00012345")
+    assert "needs a mock with /_mock" in (stateful.skip_reason(stateful.OrderLifecycle, production) or "")
+    mock = Target("http://127.0.0.1:9", "k", "s", "A00012345")
+    mock.__dict__["has_control_plane"] = True
+    reason = stateful.skip_reason(stateful.ReturnsLifecycle, mock, {"getReturnRequest", "listOrders"})
+    assert reason == "operations not served by this mock (501): getReturnRequest"
+    assert stateful.skip_reason(stateful.OrderLifecycle, mock, {"getReturnRequest"}) is None
+
+
+def test_transition_coverage_is_what_the_run_added() -> None:
+    def snapshot(count: int) -> dict[str, Any]:
+        edges = [
+            {"from": "A", "event": "go", "to": "B", "count": count},
+            {"from": "B", "event": "back", "to": "A", "count": 1},
+        ]
+        return {"m": {"edges": edges, "covered": 2, "total": 2}}
+
+    delta = transitions_delta(snapshot(2), snapshot(5))
+    assert delta == {
+        "m": {
+            "edges": [
+                {"from": "A", "event": "go", "to": "B", "count": 3},
+                {"from": "B", "event": "back", "to": "A", "count": 0},
+            ],
+            "covered": 1,
+            "total": 2,
+        }
+    }
+    skipped = stateful.StatefulResult("ReturnsLifecycle", skipped="operations not served by this mock (501): x")
+    ran = stateful.StatefulResult("OrderLifecycle", runs=3, edges={"ACCEPT --acknowledge--> INSTRUCT": 2})
+    text = coverage_text(delta, [skipped, ran])
+    assert "  m: 1/2 edges" in text
+    assert "[  x3] A --go--> B" in text and "[  --] B --back--> A" in text
+    assert "model ReturnsLifecycle: SKIPPED (operations not served by this mock (501): x)" in text
+    assert "model OrderLifecycle: ok, 3 cases" in text and "ACCEPT --acknowledge--> INSTRUCT" in text
