@@ -100,9 +100,7 @@ def run(store_url: str) -> dict[str, Any]:
 
     result[f"listAllPagesOf{len(boxes)}BoxesMs"] = round(timed(list_all, 3), 1)
     ids = iter(boxes)
-    result["getByShipmentBoxIdMs"] = round(
-        timed(lambda: bench.signed("GET", f"{V5}/ordersheets/{next(ids)}"), 300), 2
-    )
+    result["getByShipmentBoxIdMs"] = round(timed(lambda: bench.signed("GET", f"{V5}/ordersheets/{next(ids)}"), 300), 2)
     acks = iter(boxes)
     result["acknowledgeOneBoxMs"] = round(
         timed(

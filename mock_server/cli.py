@@ -144,6 +144,13 @@ def sign(method: str, path: str, query: str) -> None:
 @click.option("--seed", "seed_value", default=0, show_default=True, type=int)
 @click.option("--allow-writes", is_flag=True, help="Also run write operations against a non-mock target.")
 @click.option("--rate", default=None, type=float, help="Requests per second (default 8 against non-mock targets).")
+@click.option(
+    "--stateful-examples",
+    default=10,
+    show_default=True,
+    type=int,
+    help="Cases per lifecycle model (0: no stateful models).",
+)
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None, help="JSON report file.")
 def contract(
@@ -157,6 +164,7 @@ def contract(
     seed_value: int,
     allow_writes: bool,
     rate: float | None,
+    stateful_examples: int,
     junit_xml: str | None,
     report_file: str | None,
 ) -> None:
@@ -174,13 +182,14 @@ def contract(
         seed_value=seed_value,
         allow_writes=allow_writes,
         rate=rate,
+        stateful_examples=stateful_examples,
     )
     summary = report.to_json()["summary"]
     for failure in report.failures:
         click.echo(f"FAIL {failure.operation_id} [{failure.check}] {failure.message}\n  reproduce: {failure.curl}\n")
-    if report.transitions:
-        for machine, row in report.transitions.items():
-            click.echo(f"transitions {machine}: {row['covered']}/{row['total']} edges exercised")
+    coverage = report.coverage_text()
+    if coverage:
+        click.echo(coverage)
     click.echo(
         f"{summary['run']} operations run, {summary['skipped']} skipped, {summary['requests']} requests, "
         f"{summary['failures']} failures"

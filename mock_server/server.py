@@ -17,24 +17,40 @@ class RunningServer:
     port: int
     _server: object
     _thread: threading.Thread
+    _stopping: threading.Event
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
-        # Closing the listening socket is enough: the loop thread is a daemon and keep-alive
-        # connections of clients would otherwise hold a join for their idle time-out.
+        # The loop must leave select() before its sockets close (else EBADF in the thread); keep-alive
+        # connections of clients are closed with the map rather than waited for.
+        self._stopping.set()
+        self._thread.join(timeout=2)
         self._server.close()  # type: ignore[attr-defined]
+        for channel in list(self._server._map.values()):  # type: ignore[attr-defined]
+            channel.close()
         self._server.task_dispatcher.shutdown(timeout=1)  # type: ignore[attr-defined]
+
+
+def _poll_until(server: object, stopping: threading.Event) -> None:
+    from waitress import wasyncore
+
+    while not stopping.is_set():
+        wasyncore.loop(timeout=_POLL_SECONDS, map=server._map, count=1)  # type: ignore[attr-defined]
+
+
+_POLL_SECONDS = 0.05
 
 
 def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningServer:
     """Start on a free port (port=0) and return at once; used by the pytest plugin."""
     server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
-    thread = threading.Thread(target=server.run, name="coupang-mock", daemon=True)
+    stopping = threading.Event()
+    thread = threading.Thread(target=_poll_until, args=(server, stopping), name="coupang-mock", daemon=True)
     thread.start()
-    return RunningServer(host, int(server.effective_port), server, thread)  # type: ignore[union-attr]
+    return RunningServer(host, int(server.effective_port), server, thread, stopping)  # type: ignore[union-attr]
 
 
 def serve_forever(

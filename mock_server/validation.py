@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ class OperationValidator:
                 raise ApiError(400, "Required request body is missing")
             return None
         try:
-            body = json.loads(raw.decode("utf-8"))
+            body = json.loads(raw.decode("utf-8"), parse_float=_whole_as_int, parse_constant=_non_numeric)
         except UnicodeDecodeError:
             raise ApiError(400, "Could not read JSON: Invalid UTF-8 start byte") from None
         except json.JSONDecodeError as exc:
@@ -141,6 +142,21 @@ class OperationValidator:
             except fastjsonschema.JsonSchemaValueException as exc:
                 raise ApiError(400, _body_message(exc)) from None
         return body
+
+
+def _whole_as_int(text: str) -> float | int:
+    # Jackson binds 3.0 to a Long field; JSON Schema calls 3.0 an integer too, so handlers must see 3
+    value = float(text)
+    if math.isinf(value):
+        raise ApiError(400, f"Could not read JSON: Numeric value ({text}) out of range of double")
+    return int(value) if value.is_integer() else value
+
+
+def _non_numeric(token: str) -> Any:
+    raise ApiError(
+        400,
+        f"Could not read JSON: Non-standard token '{token}': enable JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS to allow",
+    )
 
 
 def _body_message(exc: fastjsonschema.JsonSchemaValueException) -> str:

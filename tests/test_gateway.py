@@ -183,8 +183,29 @@ def test_query_coercion_keeps_int64_exact(client: CoupangClient) -> None:
             b'{"vendorId":"A00012345","name":"x","items":[{"price":10},{"price":10,"discount":0}]}',
             "items[1] 할인은 1이상 입력 가능합니다.",
         ),
+        (b'{"vendorId":"A00012345","name":"x","shipmentBoxId":NaN}', "Could not read JSON: Non-standard token 'NaN'"),
+        (
+            b'{"vendorId":"A00012345","name":"x","shipmentBoxId":1e400}',
+            "Could not read JSON: Numeric value (1e400) out of range of double",
+        ),
+        (
+            b'{"vendorId":"A00012345","name":"x","shipmentBoxId":1.5}',
+            "requestBody.shipmentBoxId must be integer",
+        ),
     ],
-    ids=["empty", "malformed", "raw-CR", "missing-field", "too-long", "nested", "not-utf8", "x-error-message"],
+    ids=[
+        "empty",
+        "malformed",
+        "raw-CR",
+        "missing-field",
+        "too-long",
+        "nested",
+        "not-utf8",
+        "x-error-message",
+        "NaN",
+        "overflow",
+        "fraction-for-integer",
+    ],
 )
 def test_body_validation(server: Any, services: Any, body: bytes, message: str) -> None:
     header = sign(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, "POST", THINGS, "")
@@ -206,6 +227,14 @@ def test_int64_round_trip(client: CoupangClient) -> None:
     fetched = client.request("GET", f"{THINGS}/{thing_id}").data
     assert fetched["shipmentBoxId"] == box
     assert f'"shipmentBoxId":{box}' in client.request("GET", f"{THINGS}/{thing_id}").raw.text
+
+
+def test_a_whole_float_binds_to_an_integer_field(client: CoupangClient) -> None:
+    # Jackson binds 7.0 to a Long: the handler must see (and store) the integer 7, not a float
+    body = {"vendorId": DEFAULT_VENDOR_ID, "name": "x", "shipmentBoxId": 7.0}
+    thing_id = client.request("POST", THINGS, body=body).data
+    stored = client.request("GET", f"{THINGS}/{thing_id}").data["shipmentBoxId"]
+    assert stored == 7 and type(stored) is int
 
 
 def test_patch_alias_reaches_the_put_handler(client: CoupangClient) -> None:

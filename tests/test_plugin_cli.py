@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -87,3 +88,14 @@ def test_serve_runs_on_waitress_and_stops_on_ctrl_c() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_cli_contract_runs_against_an_in_process_mock_and_prints_coverage(tmp_path: Path) -> None:
+    report_file = tmp_path / "report.json"
+    args = ["contract", "--tags", "categories", "--max-examples", "1", "--seed", "1", "--report", str(report_file)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "transition coverage" in result.output  # the per-machine edge report of the target
+    assert "0 failures" in result.output
+    summary = json.loads(report_file.read_text(encoding="utf-8"))["summary"]
+    assert summary["failures"] == 0 and summary["run"] >= 5

@@ -152,3 +152,52 @@ def test_int64_survives_a_json_round_trip(value: int) -> None:
     text = json.dumps({"shipmentBoxId": value})
     assert json.loads(text)["shipmentBoxId"] == value
     assert str(value) in text
+
+
+def _links() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for op in OPERATIONS:
+        for response in op.raw.get("responses", {}).values():
+            for link in (spec.deref(DOCUMENT, response).get("links") or {}).values():
+                found.add((op.operation_id, link.get("operationId")))
+    return found
+
+
+LINKS = _links()
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("createSellerProduct", "getSellerProduct"),
+        ("createSellerProduct", "requestSellerProductApproval"),
+        ("createSellerProduct", "updateSellerProduct"),
+        ("createSellerProduct", "deleteSellerProduct"),
+        ("listOrdersheets", "acknowledgeOrdersheets"),
+        ("acknowledgeOrdersheets", "getOrdersheetByShipmentboxid"),
+        ("listOrdersheets", "uploadInvoices"),
+        ("uploadInvoices", "getOrdersheetByShipmentboxid"),
+        ("uploadInvoices", "getOrdersheetHistory"),
+        ("listReturnRequests", "confirmReturnReceipt"),
+        ("confirmReturnReceipt", "approveReturnRequest"),
+        ("listExchangeRequests", "confirmExchangeReceipt"),
+        ("confirmExchangeReceipt", "uploadExchangeInvoice"),
+        ("confirmExchangeReceipt", "rejectExchangeRequest"),
+        ("listOnlineInquiries", "replyOnlineInquiry"),
+        ("listCallCenterInquiries", "replyCallCenterInquiry"),
+    ],
+)
+def test_lifecycle_links_for_stateful_testing(source: str, target: str) -> None:
+    assert (source, target) in LINKS
+
+
+def test_every_link_names_an_existing_operation_and_parameters_of_it() -> None:
+    by_id = {op.operation_id: op for op in OPERATIONS}
+    for op in OPERATIONS:
+        for response in op.raw.get("responses", {}).values():
+            for name, link in (spec.deref(DOCUMENT, response).get("links") or {}).items():
+                target = by_id.get(link.get("operationId"))
+                assert target is not None, f"{op.operation_id} link {name}"
+                names = {p["name"] for p in target.parameters}
+                unknown = {p.split(".")[-1] for p in link.get("parameters", {})} - names
+                assert not unknown, f"{op.operation_id} link {name}: {unknown}"
