@@ -14,9 +14,10 @@ from ..core import MockServices
 from ..domains import exchanges, paging
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
-from ..simulate import int_arg, vendor_tx
+from ..simulate import int_arg, item_quantities, vendor_tx
 from ..store import Tx
-from .returns import order_or_404, same_id, wanted_units
+from .orders import order_or_404
+from .returns import same_id
 
 DEFAULT_PER_PAGE = 10
 PARAMS_NULL = "params are not allowed null..."
@@ -102,7 +103,7 @@ def exchange_summary(exchange: dict[str, Any]) -> dict[str, Any]:
 @control("/vendors/<vendor_id>/orders/<order_id>/exchanges", methods=("POST",))
 def request_exchange(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> tuple[Any, int]:
     """The buyer asks for a same-option exchange: {"items": [...], "reasonCode": VOC code, "reasonDetail"?}."""
-    wanted = wanted_units(body.get("items"))
+    wanted = item_quantities(body.get("items"))
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
         exchange = exchanges.request_exchange(

@@ -7,16 +7,15 @@ builds the envelope of each endpoint family (orders.yaml → response envelopes)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from .. import envelopes
-from ..core import MockServices, run_tickers
+from ..core import MockServices
 from ..domains import inventory, orders, paging
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
+from ..simulate import int_arg, is_positive_int, item_quantities, vendor_tx
 from ..store import Tx
 
 MAX_PER_PAGE = 50
@@ -240,7 +239,7 @@ def _cancel_request(body: dict[str, Any], path_order_id: int) -> list[tuple[int,
     counts = body.get("receiptCounts")
     if not isinstance(vendor_item_ids, list) or not vendor_item_ids:
         raise ApiError(400, "취소할 벤더아이템 아이디 목록을 입력해주세요.")
-    if not isinstance(counts, list) or not counts or any(not _positive_int(c) for c in counts):
+    if not isinstance(counts, list) or not counts or any(not is_positive_int(c) for c in counts):
         raise ApiError(400, "취소할 아이템 개수 목록을 입력해주세요.")
     if len(vendor_item_ids) != len(counts):
         raise ApiError(400, "요청한 상품 개수와 취소 개수를 확인해주세요.")
@@ -253,10 +252,6 @@ def _cancel_request(body: dict[str, Any], path_order_id: int) -> list[tuple[int,
     if any(not isinstance(v, int) or isinstance(v, bool) for v in vendor_item_ids):
         raise ApiError(400, "취소할 벤더아이템 아이디 목록을 입력해주세요.")
     return list(zip(vendor_item_ids, counts, strict=True))
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _reason_code(value: Any, allowed: tuple[str, ...], level: str) -> None:
@@ -287,24 +282,7 @@ def tick(tx: Tx, now: datetime, services: MockServices) -> None:
 # ---------------------------------------------------------------- control plane: buyer, courier, catalog
 
 
-@contextmanager
-def _vendor_tx(services: MockServices, vendor_id: str) -> Iterator[tuple[Tx, datetime, orders.NewId]]:
-    """The vendor's transaction with timed behaviour caught up first, like an API call."""
-    if services.vendors.get(vendor_id) is None:
-        raise ApiError(404, f"vendor {vendor_id} does not exist")
-    with services.store.transaction(vendor_id) as tx:
-        now = services.clock.now(vendor_id)
-        run_tickers(tx, now, services)
-        yield tx, now, lambda kind, digits: services.ids.next(tx, kind, digits)
-
-
-def _int_path(value: str, name: str) -> int:
-    if not value.isdigit():
-        raise ApiError(400, f"{name} must be an integer")
-    return int(value)
-
-
-def _order_or_404(tx: Tx, order_id: int) -> dict[str, Any]:
+def order_or_404(tx: Tx, order_id: int) -> dict[str, Any]:
     order = orders.get_order(tx, order_id)
     if order is None:
         raise ApiError(404, f"orderId {order_id} does not exist")
@@ -317,7 +295,7 @@ def create_catalog_items(services: MockServices, body: dict[str, Any], vendor_id
     raw = body.get("items")
     if not isinstance(raw, list) or not raw:
         raise ApiError(400, 'items must be a non-empty list of {"itemName", "salePrice", "quantity"}')
-    with _vendor_tx(services, vendor_id) as (tx, _now, new_id):
+    with vendor_tx(services, vendor_id) as (tx, _now, new_id):
         ids = [_catalog_item(tx, new_id, entry, index) for index, entry in enumerate(raw)]
     return {"vendorItemIds": ids}, 201
 
@@ -355,7 +333,7 @@ def _catalog_item(tx: Tx, new_id: orders.NewId, entry: Any, index: int) -> int:
 @control("/vendors/<vendor_id>/orders", methods=("POST",))
 def place_order(services: MockServices, body: dict[str, Any], vendor_id: str) -> tuple[Any, int]:
     """The buyer pays for items: {"items": [{"vendorItemId", "quantity"}], "orderer"?, "receiver"?, "paidAt"?}."""
-    with _vendor_tx(services, vendor_id) as (tx, now, new_id):
+    with vendor_tx(services, vendor_id) as (tx, now, new_id):
         order = orders.place_order(tx, now, new_id, services.settings.seed, body)
     return {"orderId": order["orderId"], "shipmentBoxIds": order["shipmentBoxIds"]}, 201
 
@@ -364,8 +342,8 @@ def place_order(services: MockServices, body: dict[str, Any], vendor_id: str) ->
 def buyer_cancel(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> Any:
     """The buyer cancels ({"items"?: [{"vendorItemId", "quantity"}], "reason"?: VOC code}); all if no items."""
     wanted = _wanted(body.get("items"))
-    with _vendor_tx(services, vendor_id) as (tx, now, new_id):
-        order = _order_or_404(tx, _int_path(order_id, "orderId"))
+    with vendor_tx(services, vendor_id) as (tx, now, new_id):
+        order = order_or_404(tx, int_arg(order_id, "orderId"))
         made = orders.buyer_cancel(tx, now, new_id, order, wanted, str(body.get("reason") or "CHANGEMIND"))
     return {
         "orderId": order["orderId"],
@@ -383,25 +361,14 @@ def buyer_cancel(services: MockServices, body: dict[str, Any], vendor_id: str, o
 
 
 def _wanted(raw: Any) -> dict[int, int] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
-    wanted: dict[int, int] = {}
-    for entry in raw:
-        vid = entry.get("vendorItemId") if isinstance(entry, dict) else None
-        qty = entry.get("quantity") if isinstance(entry, dict) else None
-        if not _positive_int(vid) or not _positive_int(qty):
-            raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
-        wanted[vid] = wanted.get(vid, 0) + qty
-    return wanted
+    return None if raw is None else item_quantities(raw)
 
 
 @control("/vendors/<vendor_id>/orders/<order_id>/address", methods=("POST",))
 def change_address(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> Any:
     """The buyer edits the delivery address ({"receiver": {...}}), only while the order is ACCEPT."""
-    with _vendor_tx(services, vendor_id) as (tx, now, _new_id):
-        order = _order_or_404(tx, _int_path(order_id, "orderId"))
+    with vendor_tx(services, vendor_id) as (tx, now, _new_id):
+        order = order_or_404(tx, int_arg(order_id, "orderId"))
         boxes = orders.change_address(tx, now, order, body.get("receiver") or {})
     return {"orderId": order["orderId"], "shipmentBoxIds": [box["shipmentBoxId"] for box in boxes]}
 
@@ -409,8 +376,8 @@ def change_address(services: MockServices, body: dict[str, Any], vendor_id: str,
 @control("/vendors/<vendor_id>/orders/<order_id>/confirm", methods=("POST",))
 def confirm_purchase(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> Any:
     """The buyer confirms the purchase (구매확정) of the delivered boxes."""
-    with _vendor_tx(services, vendor_id) as (tx, now, _new_id):
-        order = _order_or_404(tx, _int_path(order_id, "orderId"))
+    with vendor_tx(services, vendor_id) as (tx, now, _new_id):
+        order = order_or_404(tx, int_arg(order_id, "orderId"))
         confirmed = orders.confirm_purchase(tx, now, order)
     return {"orderId": order["orderId"], "confirmedShipmentBoxIds": confirmed}
 
@@ -418,8 +385,8 @@ def confirm_purchase(services: MockServices, body: dict[str, Any], vendor_id: st
 @control("/vendors/<vendor_id>/shipments/<box_id>/track", methods=("POST",))
 def courier_track(services: MockServices, body: dict[str, Any], vendor_id: str, box_id: str) -> Any:
     """A courier scan: {"event": "PICKED_UP" | "DELIVERED"}."""
-    with _vendor_tx(services, vendor_id) as (tx, now, _new_id):
-        box = orders.courier_scan(tx, now, _int_path(box_id, "shipmentBoxId"), str(body.get("event") or ""))
+    with vendor_tx(services, vendor_id) as (tx, now, _new_id):
+        box = orders.courier_scan(tx, now, int_arg(box_id, "shipmentBoxId"), str(body.get("event") or ""))
     return {"shipmentBoxId": box["shipmentBoxId"], "status": box["status"]}
 
 
@@ -427,7 +394,7 @@ def courier_track(services: MockServices, body: dict[str, Any], vendor_id: str, 
 def order_policy(services: MockServices, body: dict[str, Any], vendor_id: str) -> Any:
     """Simulation settings: courierAuto, pickupAfterSeconds, deliverAfterSeconds, listLagSeconds,
     refundDelaySeconds, autoConfirmDays. GET reads, PUT changes the given fields."""
-    with _vendor_tx(services, vendor_id) as (tx, now, _new_id):
+    with vendor_tx(services, vendor_id) as (tx, now, _new_id):
         if not body:
             return orders.policy(tx)
         return orders.set_policy(tx, now, body)

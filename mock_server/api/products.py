@@ -7,16 +7,15 @@ reviewer, set the review policy and create ready-to-sell products for other grou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..core import MockServices, run_tickers
+from ..core import MockServices
 from ..domains import categories, logistics, products
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
+from ..simulate import int_arg, vendor_tx
 from ..store import Tx
 
 MAX_PER_PAGE = 100
@@ -293,24 +292,6 @@ def review_ticker(tx: Tx, now: datetime, services: MockServices) -> None:
 # ---------------------------------------------------------------- control plane
 
 
-@contextmanager
-def _vendor_tx(services: MockServices, vendor_id: str) -> Iterator[tuple[Tx, datetime, products.IdSource]]:
-    """The vendor's transaction with timed behaviour caught up first, like an API call."""
-    if services.vendors.get(vendor_id) is None:
-        raise ApiError(404, f"vendor {vendor_id} does not exist")
-    with services.store.transaction(vendor_id) as tx:
-        now = services.clock.now(vendor_id)
-        run_tickers(tx, now, services)
-        yield tx, now, lambda kind, digits: services.ids.next(tx, kind, digits)
-
-
-def _int(value: Any, name: str) -> int:
-    text = str(value)
-    if not text.isdigit():
-        raise ApiError(400, f"{name} must be an integer")
-    return int(text)
-
-
 @control("/vendors/<vendor_id>/products/<seller_product_id>/review", methods=("POST",))
 def review_product(services: MockServices, body: dict[str, Any], vendor_id: str, seller_product_id: str) -> Any:
     """Play Coupang's reviewer now: {"decision": APPROVE|DENY|PARTIAL_APPROVE|START_REVIEW, "reason"?,
@@ -324,8 +305,8 @@ def review_product(services: MockServices, body: dict[str, Any], vendor_id: str,
     selected = body.get("sellerProductItemIds") or body.get("vendorItemIds")
     if selected is not None and (not isinstance(selected, list) or not all(isinstance(s, int) for s in selected)):
         raise ApiError(400, "vendorItemIds / sellerProductItemIds must be a list of integers")
-    with _vendor_tx(services, vendor_id) as (tx, now, ids):
-        product = products.get(tx, _int(seller_product_id, "sellerProductId"))
+    with vendor_tx(services, vendor_id) as (tx, now, ids):
+        product = products.get(tx, int_arg(seller_product_id, "sellerProductId"))
         if product is None:
             raise ApiError(404, f"sellerProductId {seller_product_id} does not exist")
         status = products.status_of(product)
@@ -370,7 +351,7 @@ def review_policy(services: MockServices, body: dict[str, Any], vendor_id: str) 
         if wire.endswith("Seconds") and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
             raise ApiError(400, f"{wire} must be a non-negative number")
         changes[key] = value
-    with _vendor_tx(services, vendor_id) as (tx, _now, _ids):
+    with vendor_tx(services, vendor_id) as (tx, _now, _ids):
         current = products.update_settings(tx, changes) if changes else products.settings(tx)
     return {wire: current[key] for wire, key in POLICY_FIELDS.items()}
 
@@ -392,7 +373,7 @@ def catalog_settings(services: MockServices, body: dict[str, Any], vendor_id: st
     permitted = changes.get("permittedCount")
     if permitted is not None and (isinstance(permitted, bool) or not isinstance(permitted, int)):
         raise ApiError(400, "permittedCount must be an integer or null")
-    with _vendor_tx(services, vendor_id) as (tx, _now, _ids):
+    with vendor_tx(services, vendor_id) as (tx, _now, _ids):
         current = products.update_settings(tx, changes) if changes else products.settings(tx)
     return {k: current[k] for k in SETTINGS_FIELDS}
 
@@ -401,8 +382,8 @@ def catalog_settings(services: MockServices, body: dict[str, Any], vendor_id: st
 def monitoring(services: MockServices, body: dict[str, Any], vendor_id: str, vendor_item_id: str) -> Any:
     """Coupang's monitoring stops an option ({"stopped": true}) or lifts the stop ({"stopped": false})."""
     event = "MONITOR_STOP" if body.get("stopped", True) else "MONITOR_RELEASE"
-    with _vendor_tx(services, vendor_id) as (tx, _now, _ids):
-        document = products.vendor_item(tx, _int(vendor_item_id, "vendorItemId"))
+    with vendor_tx(services, vendor_id) as (tx, _now, _ids):
+        document = products.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
         if document is None or document.get("deleted"):
             raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
         try:
@@ -425,8 +406,8 @@ def auto_generate(services: MockServices, body: dict[str, Any], vendor_id: str, 
     multiple = body.get("multiple", 2)
     if isinstance(multiple, bool) or not isinstance(multiple, int) or not 2 <= multiple <= 100:
         raise ApiError(400, "multiple must be an integer from 2 to 100")
-    with _vendor_tx(services, vendor_id) as (tx, _now, ids):
-        base = products.vendor_item(tx, _int(vendor_item_id, "vendorItemId"))
+    with vendor_tx(services, vendor_id) as (tx, _now, ids):
+        base = products.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
         if base is None or base.get("deleted"):
             raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
         document = products.auto_generate(tx, base, multiple, ids)
@@ -452,7 +433,7 @@ def quick_product(services: MockServices, body: dict[str, Any], vendor_id: str) 
     overrides = body.get("product") or {}
     if not isinstance(overrides, dict):
         raise ApiError(400, "product must be an object")
-    with _vendor_tx(services, vendor_id) as (tx, now, ids):
+    with vendor_tx(services, vendor_id) as (tx, now, ids):
         outbound, return_code = _quick_centers(tx, now, ids, vendor_id)
         request = quick_body(vendor_id, outbound, return_code, raw_items, overrides)
         request["requested"] = bool(body.get("approve", True))

@@ -12,11 +12,12 @@ from typing import Any
 
 from .. import envelopes
 from ..core import MockServices
-from ..domains import exchanges, orders, paging, receipts, returns, timefmt
+from ..domains import exchanges, paging, receipts, returns, timefmt
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
-from ..simulate import int_arg, vendor_tx
+from ..simulate import int_arg, item_quantities, vendor_tx
 from ..store import Tx
+from .orders import order_or_404
 
 DEFAULT_PER_PAGE = 50
 ORDER_ID_REQUIRED = "OrderId can't be null , if doesn't pass the parameter status"
@@ -159,31 +160,6 @@ def tick(tx: Tx, now: datetime, services: MockServices) -> None:
 # ---------------------------------------------------------------- control plane: buyer, courier, WING
 
 
-def wanted_units(raw: Any) -> dict[int, int]:
-    """{"items": [{"vendorItemId", "quantity"}]} → {vendorItemId: quantity}."""
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
-    wanted: dict[int, int] = {}
-    for entry in raw:
-        vid = entry.get("vendorItemId") if isinstance(entry, dict) else None
-        qty = entry.get("quantity") if isinstance(entry, dict) else None
-        if not _positive_int(vid) or not _positive_int(qty):
-            raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
-        wanted[vid] = wanted.get(vid, 0) + qty
-    return wanted
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def order_or_404(tx: Tx, order_id: int) -> dict[str, Any]:
-    order = orders.get_order(tx, order_id)
-    if order is None:
-        raise ApiError(404, f"orderId {order_id} does not exist")
-    return order
-
-
 def receipt_summary(receipt: dict[str, Any]) -> dict[str, Any]:
     return {
         "receiptId": receipt["receiptId"],
@@ -199,7 +175,7 @@ def receipt_summary(receipt: dict[str, Any]) -> dict[str, Any]:
 @control("/vendors/<vendor_id>/orders/<order_id>/returns", methods=("POST",))
 def request_return(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> tuple[Any, int]:
     """The buyer returns shipped units: {"items": [...], "reasonCode": VOC code, "reasonDetail"?}."""
-    wanted = wanted_units(body.get("items"))
+    wanted = item_quantities(body.get("items"))
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
         receipt = returns.request_return(

@@ -253,7 +253,7 @@ def place_rg_order(tx: Tx, now: datetime, new_id: NewId, body: dict[str, Any]) -
     lines = body.get("items")
     if not isinstance(lines, list) or not lines:
         raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
-    paid = _paid_at(body.get("paidAt"), now)
+    paid = timefmt.paid_at(body.get("paidAt"), now)
     order_items = []
     for line in lines:
         vid = _int(line.get("vendorItemId")) if isinstance(line, dict) else None
@@ -280,18 +280,6 @@ def place_rg_order(tx: Tx, now: datetime, new_id: NewId, body: dict[str, Any]) -
     order = {"orderId": new_id("rgOrderId", 14), "paidAt": paid.isoformat(), "orderItems": order_items}
     tx.put(RG_ORDERS, order["orderId"], order)
     return order
-
-
-def _paid_at(raw: Any, now: datetime) -> datetime:
-    if raw is None:
-        return now
-    try:
-        moment = timefmt.parse_iso(str(raw))
-    except ValueError:
-        raise ApiError(400, "paidAt must be ISO-8601, e.g. 2026-03-02T10:00:00+09:00") from None
-    if moment > now:
-        raise ApiError(400, "paidAt cannot be in the future of the test clock")
-    return moment
 
 
 def _day(text: str) -> datetime:

@@ -355,7 +355,7 @@ def place_order(
 ) -> dict[str, Any]:
     """The buyer pays: stock is taken, the order is split into boxes, every box starts in ACCEPT."""
     wanted = _requested_quantities(request.get("items"))
-    paid_at = _paid_at(request.get("paidAt"), now)
+    paid_at = timefmt.paid_at(request.get("paidAt"), now)
     items = {vid: inventory.take_stock(tx, vid, qty) for vid, qty in wanted.items()}
     order_id = new_id("orderId", 14)
     orderer, receiver, message, refer = buyer_profile(seed, tx.tenant, order_id)
@@ -393,18 +393,6 @@ def _requested_quantities(raw: Any) -> dict[int, int]:
             raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
         wanted[vid] = wanted.get(vid, 0) + qty
     return wanted
-
-
-def _paid_at(raw: Any, now: datetime) -> datetime:
-    if raw is None:
-        return now
-    try:
-        moment = timefmt.parse_iso(str(raw))
-    except ValueError:
-        raise ApiError(400, "paidAt must be ISO-8601, e.g. 2026-03-02T10:00:00+09:00") from None
-    if moment > now:
-        raise ApiError(400, "paidAt cannot be in the future of the test clock")
-    return moment
 
 
 def _overrides(raw: Any, allowed: Iterable[str]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from ..errors import ApiError
 
@@ -57,3 +58,16 @@ def parse_query_datetime(value: str, name: str) -> datetime:
 def parse_iso(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def paid_at(raw: Any, now: datetime) -> datetime:
+    """The payment moment a simulated buyer gives (default now): never after the test clock."""
+    if raw is None:
+        return now
+    try:
+        moment = parse_iso(str(raw))
+    except ValueError:
+        raise ApiError(400, "paidAt must be ISO-8601, e.g. 2026-03-02T10:00:00+09:00") from None
+    if moment > now:
+        raise ApiError(400, "paidAt cannot be in the future of the test clock")
+    return moment
