@@ -13,7 +13,6 @@ minutes). Times are ISO-8601 UTC strings, money plain KRW integers (exchange API
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -264,54 +263,20 @@ def confirm_receipt(tx: Tx, now: datetime, new_id: NewId, exchange_id: int) -> d
 
 def _replacement_box(tx: Tx, now: datetime, new_id: NewId, exchange: dict[str, Any]) -> dict[str, Any]:
     """A new INSTRUCT box in the order domain's shape, holding only the exchanged units."""
-    first = orders.get_box(tx, exchange["items"][0]["originalShipmentBoxId"])
-    if first is None:
-        raise ApiError(500, "the original shipment box of the exchange is gone")
-    box = copy.deepcopy(first)
     wanted = {item["vendorItemId"]: item["quantity"] for item in exchange["items"]}
-    lines = []
-    for line in first["orderItems"]:
-        if line["vendorItemId"] in wanted:
-            count = wanted[line["vendorItemId"]]
-            lines.append(
-                {
-                    **line,
-                    "shippingCount": count,
-                    "orderPrice": 0,  # the replacement is not paid again
-                    "cancelCount": 0,
-                    "holdCountForCancel": 0,
-                    "canceled": False,
-                    "invoiceNumberUploadDate": None,
-                    "confirmDate": None,
-                }
-            )
-    stamp = now.isoformat()
-    box.update(
+    return orders.open_replacement_box(
+        tx,
+        now,
+        new_id,
+        exchange["items"][0]["originalShipmentBoxId"],
+        wanted,
         {
-            "shipmentBoxId": new_id("shipmentBoxId", 18),
-            "status": orders.INSTRUCT,
-            "createdAt": stamp,
-            "listVisibleAt": (now + REPLACEMENT_DELAY).isoformat(),
-            "orderItems": lines,
             "receiver": dict(exchange["receiver"]),
-            "shippingPrice": 0,
-            "remotePrice": 0,
-            "splitShipping": False,
-            "deliveryCompanyCode": "",
-            "invoiceNumber": "",
-            "inTrasitDateTime": None,
-            "deliveredDate": None,
-            "departureAt": None,
-            "confirmDate": None,
-            "history": [{"status": orders.INSTRUCT, "at": stamp}],
+            "listVisibleAt": (now + REPLACEMENT_DELAY).isoformat(),
             "exchangeId": exchange["exchangeId"],
             "shippingDeliveryType": "EXCHANGE_DELIVERY",
-        }
+        },
     )
-    for key in ("returnCompleted", "canceledAt", "pickedUpAt"):
-        box.pop(key, None)
-    tx.put(orders.BOXES, box["shipmentBoxId"], box)
-    return box
 
 
 def _take_replacement_stock(tx: Tx, exchange: dict[str, Any]) -> bool:
@@ -352,11 +317,8 @@ def reject(tx: Tx, now: datetime, exchange_id: int, code: str) -> tuple[bool, st
 
 def _cancel_replacement(tx: Tx, exchange: dict[str, Any], now: datetime) -> None:
     """A rejected exchange never ships its replacement: the box leaves every read (order domain's CANCELED)."""
-    box = orders.get_box(tx, exchange["replacementBoxId"]) if exchange["replacementBoxId"] else None
-    if box is not None and orders.BOX_MACHINE.can(box["status"], "cancelAll"):
-        box["status"] = orders.BOX_MACHINE.next(box["status"], "cancelAll")
-        box["canceledAt"] = now.isoformat()
-        tx.put(orders.BOXES, box["shipmentBoxId"], box)
+    if exchange["replacementBoxId"]:
+        orders.cancel_box(tx, exchange["replacementBoxId"], now)
 
 
 def upload_invoice(

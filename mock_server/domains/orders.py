@@ -15,6 +15,7 @@ read, which is what Coupang does ("해당 주문이 취소 또는 반품되었�
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from collections.abc import Callable, Iterable
@@ -255,7 +256,7 @@ def live_lines(box: dict[str, Any]) -> list[dict[str, Any]]:
     return [line for line in box["orderItems"] if not line["canceled"]]
 
 
-def _line(box: dict[str, Any], vendor_item_id: int) -> dict[str, Any] | None:
+def line_of(box: dict[str, Any], vendor_item_id: int) -> dict[str, Any] | None:
     return next((line for line in box["orderItems"] if line["vendorItemId"] == vendor_item_id), None)
 
 
@@ -515,7 +516,7 @@ def money(amount: int, legacy: bool) -> Any:
     return amount if legacy else {"currencyCode": "KRW", "units": amount, "nanos": 0}
 
 
-def _phone(number: str, legacy: bool) -> str:
+def phone_on_wire(number: str, legacy: bool) -> str:
     """v4 keeps Korean safe numbers (0504-1234-5678); v5 is E.164-style (+82-504-1234-5678)."""
     if legacy or not number.startswith("0"):
         return number
@@ -538,7 +539,7 @@ def render_box(box: dict[str, Any], legacy: bool) -> dict[str, Any]:
         "shipmentBoxId": box["shipmentBoxId"],
         "orderId": box["orderId"],
         "orderedAt": _time(box["orderedAt"], legacy),
-        "orderer": {**box["orderer"], "safeNumber": _phone(box["orderer"]["safeNumber"], legacy)},
+        "orderer": {**box["orderer"], "safeNumber": phone_on_wire(box["orderer"]["safeNumber"], legacy)},
         "paidAt": _time(box["paidAt"], legacy),
         "status": box["status"],
         "shippingPrice": money(box["shippingPrice"], legacy),
@@ -547,7 +548,7 @@ def render_box(box: dict[str, Any], legacy: bool) -> dict[str, Any]:
         "parcelPrintMessage": box["parcelPrintMessage"],
         "splitShipping": box["splitShipping"],
         "ableSplitShipping": len(distinct_live) > 1 and box["status"] in (ACCEPT, INSTRUCT),
-        "receiver": {**box["receiver"], "safeNumber": _phone(box["receiver"]["safeNumber"], legacy)},
+        "receiver": {**box["receiver"], "safeNumber": phone_on_wire(box["receiver"]["safeNumber"], legacy)},
         "orderItems": [_render_line(line, legacy) for line in box["orderItems"]],
         "overseaShippingInfoDto": {"personalCustomsClearanceCode": "", "ordererSsn": "", "ordererPhoneNumber": ""},
         "deliveryCompanyName": _courier_name(box["deliveryCompanyCode"]),
@@ -1018,7 +1019,7 @@ def seller_cancel_item(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The box and line a cancel-order-items entry applies to; ApiError with Coupang's text otherwise."""
     for box in order_boxes(tx, order):
-        line = _line(box, vendor_item_id)
+        line = line_of(box, vendor_item_id)
         if line is None:
             continue
         if box["status"] not in (ACCEPT, INSTRUCT, CANCELED):
@@ -1083,7 +1084,7 @@ def _seller_receipt(
     items = []
     for box, line, count in entries:
         box = boxes.setdefault(box["shipmentBoxId"], box)
-        line = _line(box, line["vendorItemId"]) or line
+        line = line_of(box, line["vendorItemId"]) or line
         _cancel_units(tx, box, line, count, held=False)
         item = receipts.return_item(box, line, count, release)
         item["cancelCompleteUser"] = "3P_CANCEL" if receipt_type == "STOP_SHIPMENT" else ""
@@ -1164,7 +1165,7 @@ def _buyer_receipt(
     boxes: dict[int, dict[str, Any]] = {}
     for box, line, count in entries:
         box = boxes.setdefault(box["shipmentBoxId"], box)
-        line = _line(box, line["vendorItemId"]) or line
+        line = line_of(box, line["vendorItemId"]) or line
         if refund_now:
             _cancel_units(tx, box, line, count, held=False)
         else:
@@ -1207,7 +1208,7 @@ def _complete_refund(tx: Tx, receipt_id: int, at: datetime) -> None:
     touched: dict[int, dict[str, Any]] = {}
     for item in receipt["returnItems"]:
         box = touched.get(item["shipmentBoxId"]) or get_box(tx, item["shipmentBoxId"])
-        line = _line(box, item["vendorItemId"]) if box else None
+        line = line_of(box, item["vendorItemId"]) if box else None
         if box is None or line is None:
             continue
         touched[box["shipmentBoxId"]] = box
@@ -1270,7 +1271,7 @@ def stop_shipment(tx: Tx, now: datetime, receipt_id: int, cancel_count: Any) -> 
         raise ApiError(400, STOP_TYPE)
     for item in receipt["returnItems"]:
         box = boxes[item["shipmentBoxId"]]
-        line = _line(box, item["vendorItemId"])
+        line = line_of(box, item["vendorItemId"])
         if line is not None:
             _cancel_units(tx, box, line, item["cancelCount"], held=True)
         item["releaseStatus"] = "S"
@@ -1386,3 +1387,80 @@ def mark_return_completed(tx: Tx, shipment_box_id: int) -> None:
     if box is not None:
         box["returnCompleted"] = True
         tx.put(BOXES, shipment_box_id, box)
+
+
+# ---------------------------------------------------------------- for the after-sales domains
+
+
+def open_replacement_box(
+    tx: Tx,
+    now: datetime,
+    new_id: NewId,
+    original_box_id: int,
+    wanted: dict[int, int],
+    fields: dict[str, Any],
+) -> dict[str, Any]:
+    """A new INSTRUCT box of the same order holding only `wanted` units, unpaid (an exchange's reshipment)."""
+    first = get_box(tx, original_box_id)
+    if first is None:
+        raise ApiError(500, "the original shipment box of the exchange is gone")
+    box = copy.deepcopy(first)
+    lines = []
+    for line in first["orderItems"]:
+        if line["vendorItemId"] in wanted:
+            count = wanted[line["vendorItemId"]]
+            lines.append(
+                {
+                    **line,
+                    "shippingCount": count,
+                    "orderPrice": 0,  # the replacement is not paid again
+                    "cancelCount": 0,
+                    "holdCountForCancel": 0,
+                    "canceled": False,
+                    "invoiceNumberUploadDate": None,
+                    "confirmDate": None,
+                }
+            )
+    stamp = now.isoformat()
+    box.update(
+        {
+            "shipmentBoxId": new_id("shipmentBoxId", 18),
+            "status": INSTRUCT,
+            "createdAt": stamp,
+            "orderItems": lines,
+            "shippingPrice": 0,
+            "remotePrice": 0,
+            "splitShipping": False,
+            "deliveryCompanyCode": "",
+            "invoiceNumber": "",
+            "inTrasitDateTime": None,
+            "deliveredDate": None,
+            "departureAt": None,
+            "confirmDate": None,
+            "history": [{"status": INSTRUCT, "at": stamp}],
+            **fields,
+        }
+    )
+    for key in ("returnCompleted", "canceledAt", "pickedUpAt"):
+        box.pop(key, None)
+    tx.put(BOXES, box["shipmentBoxId"], box)
+    return box
+
+
+def cancel_box(tx: Tx, shipment_box_id: int, now: datetime) -> None:
+    """Cancel a whole box where the table allows it (a rejected exchange's replacement)."""
+    box = get_box(tx, shipment_box_id)
+    if box is not None and BOX_MACHINE.can(box["status"], "cancelAll"):
+        box["status"] = BOX_MACHINE.next(box["status"], "cancelAll")
+        box["canceledAt"] = now.isoformat()
+        tx.put(BOXES, shipment_box_id, box)
+
+
+def release_hold(tx: Tx, shipment_box_id: int, vendor_item_id: int, count: int) -> None:
+    """A withdrawn stop-shipment request frees its held units: the box can ship them again."""
+    box = get_box(tx, shipment_box_id)
+    line = line_of(box, vendor_item_id) if box else None
+    if box is None or line is None:
+        return
+    line["holdCountForCancel"] = max(0, line["holdCountForCancel"] - count)
+    tx.put(BOXES, shipment_box_id, box)

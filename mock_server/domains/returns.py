@@ -142,7 +142,7 @@ def render(receipt: dict[str, Any], legacy: bool) -> dict[str, Any]:
     body = {key: value for key, value in receipt.items() if key not in HIDDEN}
     body["createdAt"] = _stamp(receipt["createdAt"], legacy)
     body["modifiedAt"] = _stamp(receipt["modifiedAt"], legacy)
-    body["requesterPhoneNumber"] = orders._phone(receipt["requesterPhoneNumber"], legacy)
+    body["requesterPhoneNumber"] = orders.phone_on_wire(receipt["requesterPhoneNumber"], legacy)
     body["enclosePrice"] = orders.money(receipt["enclosePrice"], legacy)
     body["returnShippingCharge"] = orders.money(receipt["returnShippingCharge"], legacy)
     body["returnItems"] = [dict(item) for item in receipt["returnItems"]]
@@ -325,18 +325,8 @@ def withdraw(tx: Tx, now: datetime, receipt_id: int) -> dict[str, Any]:
 
 
 def _release_hold(tx: Tx, receipt: dict[str, Any], now: datetime) -> None:
-    """A withdrawn stop-shipment request frees the held units so the box can ship again.
-
-    The order domain has no function for this yet (reported); the hold counter is the only field
-    touched, through the order domain's own accessors.
-    """
     for item in receipt["returnItems"]:
-        box = orders.get_box(tx, item["shipmentBoxId"])
-        line = orders._line(box, item["vendorItemId"]) if box else None
-        if box is None or line is None:
-            continue
-        line["holdCountForCancel"] = max(0, line["holdCountForCancel"] - item["cancelCount"])
-        tx.put(orders.BOXES, box["shipmentBoxId"], box)
+        orders.release_hold(tx, item["shipmentBoxId"], item["vendorItemId"], item["cancelCount"])
 
 
 def pickup(tx: Tx, now: datetime, receipt_id: int, tracked: bool) -> dict[str, Any]:
@@ -459,7 +449,7 @@ def paid_for(tx: Tx, receipt: dict[str, Any]) -> int:
     total = 0
     for item in receipt["returnItems"]:
         box = orders.get_box(tx, item["shipmentBoxId"])
-        line = orders._line(box, item["vendorItemId"]) if box else None
+        line = orders.line_of(box, item["vendorItemId"]) if box else None
         if line is not None:
             total += line["salesPrice"] * item["cancelCount"]
     return total
