@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from .store import Tx
 
@@ -15,6 +16,16 @@ class IdFactory:
         """A `digits`-long id: a 6-digit prefix per (seed, vendor, kind), then a sequence."""
         if digits < 9:
             return tx.next_seq(kind)
-        salt = hashlib.sha256(f"{self._seed}:{tx.tenant}:{kind}".encode()).hexdigest()
-        prefix = 100_000 + int(salt, 16) % 900_000
-        return prefix * 10 ** (digits - 6) + tx.next_seq(kind)
+        return self._prefix(tx.tenant, kind) * 10 ** (digits - 6) + tx.next_seq(kind)
+
+    def _prefix(self, tenant: str, kind: str) -> int:
+        salt = hashlib.sha256(f"{self._seed}:{tenant}:{kind}".encode()).hexdigest()
+        return 100_000 + int(salt, 16) % 900_000
+
+    def issued_to_other(self, value: int, kind: str, digits: int, tenant: str, tenants: Iterable[str]) -> bool:
+        """Whether `value` carries the prefix of another vendor: lets a handler tell "someone else's id"
+        from "no such id" without opening other vendors' stores."""
+        if digits < 9 or not 10 ** (digits - 1) <= value < 10**digits:
+            return False
+        prefix = value // 10 ** (digits - 6)
+        return any(other != tenant and self._prefix(other, kind) == prefix for other in tenants)

@@ -166,6 +166,18 @@ def test_by_order_id_and_its_errors(shop: Shop) -> None:
     assert (box.status, box.body["message"]) == (400, "해당 주문이 취소 또는 반품되었습니다.")
 
 
+def test_another_vendors_order_is_refused_as_such(shop: Shop) -> None:
+    other = shop.ok("POST", "/vendors", {})["vendorId"]
+    item = shop.ok("POST", f"/vendors/{other}/catalog/items", {"items": [{"itemName": "남의 옵션", "salePrice": 5000, "quantity": 3}]})
+    foreign = shop.ok(
+        "POST", f"/vendors/{other}/orders", {"items": [{"vendorItemId": item["vendorItemIds"][0], "quantity": 1}]}
+    )
+    answer = shop.by_order(foreign["orderId"])
+    assert (answer.status, answer.body["message"]) == (400, "다른 판매자의 주문을 조회할 수 없습니다.")
+    # one digit off the other vendor's order: an id nobody was given
+    assert shop.by_order(foreign["orderId"] + 10**8).body["message"] == "유효하지 않은 주문번호 입니다."
+
+
 def test_history_lists_every_status_newest_first(shop: Shop) -> None:
     _vid, _order, box_id = shop.one_box()
     shop.ack(box_id)

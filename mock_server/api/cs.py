@@ -13,7 +13,6 @@ from .. import envelopes
 from ..core import MockServices
 from ..domains import cs, paging
 from ..errors import ApiError
-from ..ids import IdFactory
 from ..registry import RequestContext, control, handles, ticker
 from ..simulate import int_arg, vendor_tx
 from ..store import Tx
@@ -79,27 +78,11 @@ def get_call_center_inquiry(ctx: RequestContext) -> dict[str, Any]:
     return envelopes.standard(cs.render_call_center(inquiry, legacy), code="200" if legacy else 200)
 
 
-class _PrefixProbe:
-    """Stands in for a vendor's Tx so IdFactory reveals the id prefix it gives that vendor."""
-
-    def __init__(self, tenant: str) -> None:
-        self.tenant = tenant
-
-    def next_seq(self, kind: str) -> int:
-        return 0
-
-
 def _issued_to_another_vendor(ctx: RequestContext, inquiry_id: int) -> bool:
     """Ids carry a per-vendor prefix (ids.py), so another vendor's inquiry is recognised without
     opening that vendor's store (inferred: Coupang answers the "Vendor id should be same" 404)."""
-    factory = IdFactory(ctx.services.settings.seed)
-    for vendor in ctx.services.vendors.all():
-        if vendor["vendorId"] == ctx.vendor_id:
-            continue
-        first = factory.next(_PrefixProbe(vendor["vendorId"]), "callCenterInquiryId", 9)  # type: ignore[arg-type]
-        if inquiry_id // 1000 == first // 1000:
-            return True
-    return False
+    tenants = (vendor["vendorId"] for vendor in ctx.services.vendors.all())
+    return ctx.services.ids.issued_to_other(inquiry_id, "callCenterInquiryId", 9, ctx.vendor_id, tenants)
 
 
 @handles("replyCallCenterInquiry")

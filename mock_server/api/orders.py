@@ -22,6 +22,7 @@ MAX_PER_PAGE = 50
 BOX_GONE = "해당 주문이 취소 또는 반품되었습니다."
 ORDER_GONE = "해당 주문이 취소 또는 반품 되었습니다."  # sic: the orderId variant has the extra space
 ORDER_INVALID = "유효하지 않은 주문번호 입니다."
+ORDER_OF_ANOTHER_VENDOR = "다른 판매자의 주문을 조회할 수 없습니다."
 
 
 def _legacy(ctx: RequestContext) -> bool:
@@ -76,6 +77,9 @@ def get_ordersheet(ctx: RequestContext) -> dict[str, Any]:
 def get_ordersheets_by_order(ctx: RequestContext) -> dict[str, Any]:
     order = orders.get_order(ctx.tx, ctx.path_params["orderId"])
     if order is None:
+        tenants = (vendor["vendorId"] for vendor in ctx.services.vendors.all())
+        if ctx.services.ids.issued_to_other(ctx.path_params["orderId"], "orderId", 14, ctx.vendor_id, tenants):
+            raise ApiError(400, ORDER_OF_ANOTHER_VENDOR)
         raise ApiError(400, ORDER_INVALID)
     boxes = [box for box in orders.order_boxes(ctx.tx, order) if orders.is_readable(box)]
     if not boxes:
