@@ -8,7 +8,7 @@ for sheet in api.orders.list_ordersheets_all(...):   # every page, lazily
 api.returns.approve(receipt_id=..., body={...}, legacy="v4")   # an older path version
 api.request("GET", path, query)   # any call, signed
 
-See docs/client.md.
+See the README section "The Python client".
 """
 
 from __future__ import annotations
