@@ -33,6 +33,7 @@ from .validation import OperationValidator
 from .vendors import VendorRegistry
 
 log = logging.getLogger("coupang_mock")
+VENDOR_MISMATCH_EXT = "x-vendor-mismatch-message"
 VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
 # Product create/update carry a stricter limit since 2023-10-12; the Rocket Growth order API is held to
 # 50 calls a minute (common.yaml → rate_limits). Its single-order read shares the quota (inferred).
@@ -143,7 +144,8 @@ class Gateway:
                 f"coupang-mock does not serve {operation_id} ({operation.method} {operation.path}) yet",
                 extra={"operationId": operation_id},
             )
-        self._bind_vendor(auth, path_params.get("vendorId"), request.args.get("vendorId"))
+        mismatch = operation.raw.get(VENDOR_MISMATCH_EXT, VENDOR_MISMATCH)
+        self._bind_vendor(auth, mismatch, path_params.get("vendorId"), request.args.get("vendorId"))
         validator = self.s.validators[operation_id]
         path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
         query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
@@ -153,7 +155,7 @@ class Gateway:
             else None
         )
         if isinstance(body, dict):
-            self._bind_vendor(auth, None, None, body.get("vendorId"))
+            self._bind_vendor(auth, mismatch, None, None, body.get("vendorId"))
         reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
         headers = dict(reply.headers or {})
         if admission.warning:
@@ -193,12 +195,15 @@ class Gateway:
         return int(raw) if raw.isdigit() else self.s.settings.gateway_timeout_ms
 
     @staticmethod
-    def _bind_vendor(auth: AuthResult, in_path: str | None, in_query: str | None, in_body: Any = None) -> None:
-        """The key owns one vendorId; a malformed one in the path is a wrong path (404)."""
+    def _bind_vendor(
+        auth: AuthResult, mismatch: str, in_path: str | None, in_query: str | None, in_body: Any = None
+    ) -> None:
+        """The key owns one vendorId; a malformed one in the path is a wrong path (404). Some upstream
+        services word the refusal themselves (`x-vendor-mismatch-message` of the operation)."""
         if in_path is not None and not VENDOR_ID_RE.match(in_path):
             raise not_found()
         if any(v is not None and v != auth.vendor_id for v in (in_path, in_query, in_body)):
-            raise ApiError(400, VENDOR_MISMATCH)
+            raise ApiError(400, mismatch)
 
     def _dispatch(
         self,

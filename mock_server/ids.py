@@ -25,7 +25,11 @@ class IdFactory:
     def issued_to_other(self, value: int, kind: str, digits: int, tenant: str, tenants: Iterable[str]) -> bool:
         """Whether `value` carries the prefix of another vendor: lets a handler tell "someone else's id"
         from "no such id" without opening other vendors' stores."""
+        return self.owner_of(value, kind, digits, (t for t in tenants if t != tenant)) is not None
+
+    def owner_of(self, value: int, kind: str, digits: int, tenants: Iterable[str]) -> str | None:
+        """The vendor among `tenants` whose prefix `value` carries (ids of `digits` >= 9 only)."""
         if digits < 9 or not 10 ** (digits - 1) <= value < 10**digits:
-            return False
+            return None
         prefix = value // 10 ** (digits - 6)
-        return any(other != tenant and self._prefix(other, kind) == prefix for other in tenants)
+        return next((t for t in tenants if self._prefix(t, kind) == prefix), None)

@@ -121,8 +121,7 @@ class OperationValidator:
             try:
                 compiled.validator({k: v for k, v in values.items() if k in compiled.params})
             except fastjsonschema.JsonSchemaValueException as exc:
-                field = _field_name(exc, "").lstrip(".") or "parameter"
-                raise ApiError(400, f"Invalid parameter '{field}': {_reason(exc)}") from None
+                raise ApiError(400, _param_message(compiled, exc, raw)) from None
         return values
 
     def parse_body(self, raw: bytes, content_type: str | None) -> Any:
@@ -142,6 +141,20 @@ class OperationValidator:
             except fastjsonschema.JsonSchemaValueException as exc:
                 raise ApiError(400, _body_message(exc)) from None
         return body
+
+
+def _param_message(
+    compiled: CompiledParams, exc: fastjsonschema.JsonSchemaValueException, raw: dict[str, list[str]]
+) -> str:
+    """Coupang's own words where the parameter declares them (`x-error-message`, `{value}` = what was
+    sent), else the gateway's generic text."""
+    field = _field_name(exc, "").lstrip(".") or "parameter"
+    name = field.split("[")[0]
+    param = compiled.params.get(name, {})
+    custom = param.get(ERROR_MESSAGE) or param.get("schema", {}).get(ERROR_MESSAGE)
+    if isinstance(custom, str):
+        return custom.replace("{value}", ",".join(raw.get(name) or [""]))
+    return f"Invalid parameter '{field}': {_reason(exc)}"
 
 
 def _whole_as_int(text: str) -> float | int:

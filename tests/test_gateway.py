@@ -118,12 +118,8 @@ def test_expired_key_after_180_days(client: CoupangClient, clock: Any) -> None:
             "The vendorId in path or requestBody doesn't match the one got from api-gateway.",
         ),
         (ECHO.replace(DEFAULT_VENDOR_ID, "DGb8F3F4"), None, 404, "Not Found"),
-        (
-            THINGS,
-            {"vendorId": OTHER, "name": "x"},
-            400,
-            "The vendorId in path or requestBody doesn't match the one got from api-gateway.",
-        ),
+        # this operation words the refusal itself (x-vendor-mismatch-message)
+        (THINGS, {"vendorId": OTHER, "name": "x"}, 400, "Invalid vendor ID"),
     ],
     ids=["path", "malformed-path", "body"],
 )
@@ -235,6 +231,18 @@ def test_a_whole_float_binds_to_an_integer_field(client: CoupangClient) -> None:
     thing_id = client.request("POST", THINGS, body=body).data
     stored = client.request("GET", f"{THINGS}/{thing_id}").data["shipmentBoxId"]
     assert stored == 7 and type(stored) is int
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("GET", f"{THINGS}/abc", "물건아이디[abc]는 숫자형으로 입력해주세요."),  # the parameter's own words
+        ("PUT", f"{THINGS}/abc", "Invalid parameter 'thingId': must be integer"),  # none declared: the gateway's
+    ],
+)
+def test_a_parameter_can_declare_coupangs_message(client: CoupangClient, method: str, path: str, message: str) -> None:
+    answer = client.send_raw(method, path)
+    assert (answer.status_code, answer.json()) == (400, {"code": 400, "message": message})
 
 
 def test_patch_alias_reaches_the_put_handler(client: CoupangClient) -> None:
