@@ -1,6 +1,7 @@
 """pytest entry of the harness: `pytest --pyargs contract_tests --coupang-base-url URL …`.
 
-One test per operation of the spec, then one per stateful reference model (skipped with the reason
+One test per operation of the spec, one per operation through `client/` (client conformance: no
+server needed), then one per stateful reference model (skipped with the reason
 where the target cannot run it). Without --coupang-base-url it starts an in-process mock. Options
 come from the coupang-mock pytest plugin (`pytest --help`, group coupang-mock). The transition
 coverage of the run is printed in the terminal summary (contract_tests/conftest.py).
@@ -29,7 +30,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         filtered = metafunc.config.getoption("--coupang-operations") or metafunc.config.getoption("--coupang-tags")
         names = ["OpenApiLinks", *(m.__name__ for m in stateful.MODELS)]
         metafunc.parametrize("model_name", [] if filtered else names)
-    if "operation_id" not in metafunc.fixturenames:
+    if "operation_id" not in metafunc.fixturenames and "client_operation_id" not in metafunc.fixturenames:
         return
     from mock_server import spec
 
@@ -41,7 +42,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         for op in spec.iter_operations(spec.load())
         if (not ops or op.operation_id in ops) and (not tags or op.tag in tags)
     ]
-    metafunc.parametrize("operation_id", chosen)
+    metafunc.parametrize("operation_id" if "operation_id" in metafunc.fixturenames else "client_operation_id", chosen)
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +104,31 @@ def test_state_machine(contract_runner: Runner, request: pytest.FixtureRequest, 
     assert result.failure is None, (
         f"{result.failure}\n\nLast request:\n{replay_line(contract_runner.target, result.request)}"
     )
+
+
+@pytest.fixture(scope="session")
+def client_conformance() -> Any:
+    """The spec's operations, the client's argument mapping and schemathesis' view, built once."""
+    import schemathesis
+
+    from contract_tests import client_check
+    from mock_server import spec
+
+    document = spec.load_copy()
+    operations = {op.operation_id: op for op in spec.iter_operations(document)}
+    arguments = client_check.method_arguments_by_operation(operations.values())
+    return operations, arguments, schemathesis.openapi.from_dict(document)
+
+
+def test_client_conforms(client_conformance: Any, request: pytest.FixtureRequest, client_operation_id: str) -> None:
+    from contract_tests import client_check
+
+    operations, arguments, schema = client_conformance
+    failure = client_check.check_operation(
+        operations[client_operation_id],
+        arguments[client_operation_id],
+        schema,
+        max_examples=request.config.getoption("--coupang-max-examples"),
+        seed_value=request.config.getoption("--coupang-seed"),
+    )
+    assert failure is None, failure.message

@@ -151,6 +151,12 @@ def sign(method: str, path: str, query: str) -> None:
     type=int,
     help="Cases per lifecycle model (0: no stateful models).",
 )
+@click.option(
+    "--client",
+    "client_only",
+    is_flag=True,
+    help="Check client/ instead of a server: generated inputs through every method, judged against the spec.",
+)
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None, help="JSON report file.")
 def contract(
@@ -165,10 +171,13 @@ def contract(
     allow_writes: bool,
     rate: float | None,
     stateful_examples: int,
+    client_only: bool,
     junit_xml: str | None,
     report_file: str | None,
 ) -> None:
     """Check a Coupang API surface (this mock, another mock, or production read-only) against specs/."""
+    if client_only:
+        _check_client(operations, max_examples, seed_value)
     from contract_tests.session import run_contract
 
     report = run_contract(
@@ -200,6 +209,18 @@ def contract(
     if report_file:
         with open(report_file, "w", encoding="utf-8") as fh:
             json.dump(report.to_json(), fh, ensure_ascii=False, indent=2)
+    sys.exit(0 if report.ok else 1)
+
+
+def _check_client(operations: str | None, max_examples: int, seed_value: int) -> None:
+    from contract_tests.client_check import check_client
+
+    report = check_client(
+        operations=operations.split(",") if operations else None, max_examples=max_examples, seed_value=seed_value
+    )
+    for failure in report.failures:
+        click.echo(f"FAIL {failure.operation_id} [{failure.check}] {failure.message}")
+    click.echo(f"client: {len(report.checked)} operations checked, {len(report.failures)} failures")
     sys.exit(0 if report.ok else 1)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import client as client_package
@@ -34,10 +34,9 @@ from client import (
 )
 from client import _generated as generated
 from client.codegen import Method, method_arguments, methods_of, render, short_name, snake
-from client.signing import parse_authorization, signature, string_to_sign
+from client.signing import parse_authorization
+from contract_tests import client_check
 from mock_server import spec
-from mock_server.errors import ApiError
-from mock_server.validation import OperationValidator
 
 DOCUMENT = spec.load_copy()
 OPERATIONS = {op.operation_id: op for op in spec.iter_operations(DOCUMENT)}
@@ -197,61 +196,60 @@ def test_docstrings_carry_the_korean_name_and_the_documented_messages() -> None:
 # --- request shapes ---------------------------------------------------------------------------------
 
 
-def _kwargs(operation_id: str, case: Any) -> dict[str, Any]:
-    op = OPERATIONS[operation_id]
-    method = METHOD_OF[operation_id]
-    declared = {(p["in"], p["name"]) for p in op.parameters}
-    # schemathesis hands path values already percent-encoded; an integrator passes them raw
-    values = {("path", k): unquote(v) if isinstance(v, str) else v for k, v in (case.path_parameters or {}).items()}
-    values.update({("query", k): v for k, v in (case.query or {}).items()})
-    kwargs = {
-        arg: values[(p["in"], p["name"])]
-        for p, arg in method_arguments(method)
-        if (p["in"], p["name"]) in values and (p["in"], p["name"]) in declared
-    }
-    if op.request_schema is not None and isinstance(case.body, dict | list):
-        kwargs["body"] = case.body
-    return kwargs
+ARGUMENTS = client_check.method_arguments_by_operation(OPERATIONS.values())
 
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
 def test_requests_match_the_spec_and_are_signed(operation_id: str) -> None:
-    op = OPERATIONS[operation_id]
-    st_op = SCHEMA[op.path][op.method.lower()]
-    validator = OperationValidator(op)
+    # the harness's client-conformance check (contract_tests/client_check.py) on our own client
+    failure = client_check.check_operation(OPERATIONS[operation_id], ARGUMENTS[operation_id], SCHEMA, max_examples=5)
+    assert failure is None, failure.message
 
-    # the whole-product bodies are slow to generate: fewer of them keep the file quick
-    examples = 1 if len(json.dumps(op.request_schema or {})) > 20000 else 5
 
-    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(case=st_op.as_strategy())
-    def check(case: Any) -> None:
-        session = CapturingSession()
-        client = _client(session)
-        call, options = _bound(client, operation_id)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            call(**_kwargs(operation_id, case), **options)
-        sent = session.sent[-1]
-        url = urlsplit(sent.url)
-        assert sent.method == op.method
-        assert _template_regex(op.path).match(url.path)
-        raw = {k: v for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        try:
-            validator.validate_params(validator.path, _path_values(op.path, url.path))
-            validator.validate_params(validator.query, raw)
-            if sent.body:
-                validator.parse_body(
-                    sent.body if isinstance(sent.body, bytes) else sent.body.encode(), "application/json"
-                )
-        except ApiError as err:  # what the client sent must pass the server's own validation
-            raise AssertionError(f"{operation_id}: {err.message}") from None
-        parsed = parse_authorization(sent.headers["Authorization"])
-        assert parsed is not None
-        expected = string_to_sign(parsed.signed_date, op.method, url.path, url.query)
-        assert parsed.signature == signature("sk", expected)
+def _broken_signing(session: requests.Session) -> CoupangClient:
+    return CoupangClient("ak", "another-secret", "A00012345", base_url="http://mock.test", session=session)
 
-    check()
+
+class _DropsTheQuery(CoupangClient):
+    def _send(self, method: str, path: str, query_string: str, body: Any, headers: Any) -> requests.Response:
+        return super()._send(method, path, "", body, headers)
+
+
+class _WrongMethod(CoupangClient):
+    def _send(self, method: str, path: str, query_string: str, body: Any, headers: Any) -> requests.Response:
+        return super()._send("POST" if method == "GET" else "GET", path, query_string, body, headers)
+
+
+@pytest.mark.parametrize(
+    ("make_client", "operation_id", "defect"),
+    [
+        (_broken_signing, "getOrdersheetByShipmentboxid", "the signature does not verify"),
+        (
+            lambda session: _DropsTheQuery("ak", client_check.SECRET_KEY, "A00012345", session=session),
+            "listOrdersheets",
+            "the spec refuses what the client sent: Required",
+        ),
+        (
+            lambda session: _WrongMethod("ak", client_check.SECRET_KEY, "A00012345", session=session),
+            "getSellerProduct",
+            "sent POST, the spec says GET",
+        ),
+    ],
+    ids=["wrong-secret", "drops-required-query", "wrong-method"],
+)
+def test_the_client_check_reports_a_broken_client(make_client: Any, operation_id: str, defect: str) -> None:
+    report = client_check.check_client(make_client, operations=[operation_id], max_examples=2)
+    assert report.checked == [operation_id]
+    assert [f.operation_id for f in report.failures] == [operation_id]
+    assert report.failures[0].message.startswith(defect), report.failures[0].message
+
+
+def test_the_client_check_reports_a_missing_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    methods = dict(generated.METHODS)
+    methods.pop("approveReturnRequest")
+    monkeypatch.setattr(generated, "METHODS", methods)
+    report = client_check.check_client(operations=None, max_examples=1)
+    assert ("approveReturnRequest", "client_method") in {(f.operation_id, f.check) for f in report.failures}
 
 
 def test_required_query_vendor_id_is_filled_in() -> None:

@@ -99,3 +99,12 @@ def test_cli_contract_runs_against_an_in_process_mock_and_prints_coverage(tmp_pa
     assert "0 failures" in result.output
     summary = json.loads(report_file.read_text(encoding="utf-8"))["summary"]
     assert summary["failures"] == 0 and summary["run"] >= 5
+
+
+def test_cli_contract_client_mode_checks_every_operation_through_the_client() -> None:
+    result = CliRunner().invoke(main, ["contract", "--client", "--max-examples", "1"])
+    assert result.exit_code == 0, result.output
+    from mock_server import spec
+
+    every = len(list(spec.iter_operations(spec.load())))
+    assert f"client: {every} operations checked, 0 failures" in result.output
