@@ -123,18 +123,74 @@ OUTBOUND_ERRORS = [
     ),
     ({"remoteInfos.0.deliveryCode": "NOPE"}, 500, "Internal Exception"),
     ({"remoteInfos.0.deliveryCode": "KOREX"}, 500, "Internal Exception"),  # merged courier
-    ({"vendorId": "A99999999"}, 400, None),  # body vendor differs from the key's
+    # the outbound service's own words for a body vendor other than the key's (logistics.yaml)
+    ({"vendorId": "A99999999"}, 400, "params's vendorId not equals gateway's vendorId!"),
+    # texts of the mock's own (x-inferred: Coupang documents none)
+    (
+        {f"{A0}.returnAddress": "가" * 151},
+        400,
+        "The max length of the address is 150, please input the correct length address",
+    ),
+    (
+        {f"{A0}.returnAddressDetail": "가" * 201},
+        400,
+        "The max length of the address detail is 200, please input the correct length address detail",
+    ),
+    ({f"{A0}.addressType": "OVERSEA"}, 400, "OVERSEA address is only allowed for a global(overseas) shipping place"),
+    (
+        {"remoteInfos": [{"deliveryCode": "CJGLS", "jeju": 3000, "notJeju": 3000}] * 2},
+        400,
+        "The deliveryCode is registered more than once: CJGLS",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("changes", "status", "message"), OUTBOUND_ERRORS)
 def test_outbound_create_refusals_are_verbatim_and_store_nothing(
-    seller: Seller, changes: dict[str, Any], status: int, message: str | None
+    seller: Seller, changes: dict[str, Any], status: int, message: str
 ) -> None:
     answer = seller.call("POST", f"{seller.v5}/outboundShippingCenters", outbound_body(seller.vendor_id, **changes))
-    assert answer.status == status
-    if message is not None:
-        assert answer.message == message
+    assert (answer.status, answer.message) == (status, message)
+    assert seller.outbound_count() == 0
+
+
+def test_a_long_address_is_fine_up_to_the_limits(seller: Seller) -> None:
+    seller.outbound(**{f"{A0}.returnAddress": "가" * 150, f"{A0}.returnAddressDetail": "나" * 200})
+    assert seller.outbound_count() == 1
+
+
+OUTBOUND_UPDATE_ERRORS = [
+    ({"vendorId": "A99999999"}, "params's vendorId not equals gateway's vendorId!"),
+    (
+        {f"{A0}.returnAddress": "가" * 151},
+        "The max length of the address is 150, please input the correct length address",
+    ),
+    ({f"{A0}.addressType": "OVERSEA"}, "OVERSEA address is only allowed for a global(overseas) shipping place"),
+    (
+        {"remoteInfos": [{"deliveryCode": "CJGLS", "jeju": 1000, "notJeju": 1000}]},  # a second CJGLS row
+        "The deliveryCode is registered more than once: CJGLS",
+    ),
+]
+
+
+@pytest.mark.parametrize("version", ["v5", "v4"])
+@pytest.mark.parametrize(("changes", "message"), OUTBOUND_UPDATE_ERRORS)
+def test_outbound_update_refusals_change_nothing(
+    seller: Seller, version: str, changes: dict[str, Any], message: str
+) -> None:
+    code = seller.outbound()
+    before = seller.ok("GET", OUTBOUND_V2, placeCodes=code)["content"]
+    body = outbound_body(seller.vendor_id, outboundShippingPlaceCode=code, shippingPlaceName="바뀌면 안됨", **changes)
+    base = seller.v5 if version == "v5" else seller.v4
+    answer = seller.call("PUT", f"{base}/outboundShippingCenters/{code}", body)
+    assert (answer.status, answer.message) == (400, message)
+    assert seller.ok("GET", OUTBOUND_V2, placeCodes=code)["content"] == before
+
+
+def test_v4_outbound_create_words_the_vendor_mismatch_like_v5(seller: Seller) -> None:
+    body = outbound_body(seller.vendor_id, vendorId="A99999999")
+    answer = seller.call("POST", f"{seller.v4}/outboundShippingCenters", body)
+    assert (answer.status, answer.message) == (400, "params's vendorId not equals gateway's vendorId!")
     assert seller.outbound_count() == 0
 
 
@@ -167,7 +223,8 @@ def test_roadname_needs_a_jibun_entry(seller: Seller) -> None:
     alone = seller.call(
         "POST", f"{seller.v5}/outboundShippingCenters", outbound_body(seller.vendor_id, placeAddresses=[road])
     )
-    assert alone.status == 400
+    assert (alone.status, alone.message) == (400, "ROADNAME address must be registered together with a JIBUN address")
+    assert seller.outbound_count() == 0
     both = [road, {**road, "addressType": "JIBUN", "returnAddress": "서울특별시 강남구 역삼동 823-1"}]
     seller.outbound(placeAddresses=both)
 
@@ -251,20 +308,78 @@ RETURN_ERRORS = [
         "Please input the correct phone number format including numbers and '-' (min 9, max 13)",
     ),
     ({"userId": DROP}, 400, "params are not allowed null..."),
-    ({"goodsflowInfoOpenApiDto.returnFee05kg": 0}, 400, None),
-    ({"goodsflowInfoOpenApiDto.deliverCode": "KDEXP"}, 400, None),  # not a Goodsflow courier
+    # the return-center service's own words for a body vendor other than the key's (logistics.yaml)
+    ({"vendorId": "A99999999"}, 400, "Invalid vendor ID"),
+    # texts of the mock's own (x-inferred: Coupang documents none)
+    ({"goodsflowInfoOpenApiDto.returnFee05kg": 0}, 400, "반품지 택배 계약 요금은 0원보다 커야 합니다."),
+    ({"goodsflowInfoOpenApiDto.vendorCashFee20kg": -3000}, 400, "반품지 택배 계약 요금은 0원보다 커야 합니다."),
+    ({"goodsflowInfoOpenApiDto.consumerCashFee10kg": 2500.5}, 400, "반품지 택배 계약 요금은 0원보다 커야 합니다."),
+    (
+        {"goodsflowInfoOpenApiDto.deliverCode": "KDEXP"},  # a courier, but not a Goodsflow one
+        400,
+        "반품 택배사는 HYUNDAI, KGB, EPOST, HANJIN, CJGLS, ILYANG 중에서만 선택 가능합니다.",
+    ),
+    (
+        {f"{A0}.returnAddress": "가" * 151},
+        400,
+        "The max length of the address is 150, please input the correct length address",
+    ),
+    (
+        {f"{A0}.returnAddressDetail": "가" * 201},
+        400,
+        "The max length of the address detail is 200, please input the correct length address detail",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("changes", "status", "message"), RETURN_ERRORS)
 def test_return_center_refusals_store_nothing(
-    seller: Seller, changes: dict[str, Any], status: int, message: str | None
+    seller: Seller, changes: dict[str, Any], status: int, message: str
 ) -> None:
     answer = seller.call("POST", f"{seller.v5}/returnShippingCenters", return_body(seller.vendor_id, **changes))
-    assert answer.status == status
-    if message:
-        assert answer.message == message
+    assert (answer.status, answer.message) == (status, message)
     assert seller.return_count() == 0
+
+
+def test_v4_return_create_words_the_vendor_mismatch_like_v5(seller: Seller) -> None:
+    body = return_body(seller.vendor_id, vendorId="A99999999")
+    answer = seller.call("POST", f"{seller.v4}/returnShippingCenters", body)
+    assert (answer.status, answer.message) == (400, "Invalid vendor ID")
+    assert seller.return_count() == 0
+
+
+RETURN_UPDATE_ERRORS = [
+    (
+        {"goodsflowInfoOpenApiDto.deliverCode": "HANJIN"},
+        "반품지의 택배사 및 계약 정보는 변경할 수 없습니다. 새 반품지를 생성해 주세요.",
+    ),
+    (
+        {"goodsflowInfoOpenApiDto.contractNumber": "87654321"},
+        "반품지의 택배사 및 계약 정보는 변경할 수 없습니다. 새 반품지를 생성해 주세요.",
+    ),
+    ({"goodsflowInfoOpenApiDto.returnFee10kg": 0}, "반품지 택배 계약 요금은 0원보다 커야 합니다."),
+    (
+        {f"{A0}.returnAddressDetail": "가" * 201},
+        "The max length of the address detail is 200, please input the correct length address detail",
+    ),
+    # the reference names no own text for the update: the gateway's
+    ({"vendorId": "A99999999"}, "The vendorId in path or requestBody doesn't match the one got from api-gateway."),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), RETURN_UPDATE_ERRORS)
+def test_return_center_update_refusals_change_nothing(seller: Seller, changes: dict[str, Any], message: str) -> None:
+    code = seller.return_center()
+    before = seller.ok("GET", RETURN_BY_CODE, returnCenterCodes=code)["data"]
+    body = return_body(
+        seller.vendor_id,
+        returnCenterCode=code,
+        shippingPlaceName="바뀌면 안됨",
+        **{"goodsflowInfoOpenApiDto.returnFee05kg": 3500, **changes},
+    )
+    answer = seller.call("PUT", f"{seller.v5}/returnShippingCenters/{code}", body)
+    assert (answer.status, answer.message) == (400, message)
+    assert seller.ok("GET", RETURN_BY_CODE, returnCenterCodes=code)["data"] == before
 
 
 def test_return_center_duplicates(seller: Seller) -> None:

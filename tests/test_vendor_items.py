@@ -59,6 +59,43 @@ def test_inventory_of_unknown_or_deleted_options(seller: Seller) -> None:
     assert answer.message == f"유효한 옵션이 없습니다:[vendorItemId={deleted}]"
 
 
+GENERIC_ID = "Invalid parameter 'vendorItemId': must be integer"
+MALFORMED_OPTION_IDS = [
+    # the operations whose upstream words a malformed id itself (products.yaml → errors)
+    ("inventory", "GET", "{id}/inventories", "유효하지 않은 ID가 입력되었습니다."),
+    ("price", "PUT", "{id}/prices/12000", "유효하지 않은 ID입니다."),
+    ("original price", "PUT", "{id}/original-prices/15000", "Invalid vendorItemId."),
+    # the reference gives no text for these: the gateway's generic one
+    ("quantity", "PUT", "{id}/quantities/5", GENERIC_ID),
+    ("stop", "PUT", "{id}/sales/stop", GENERIC_ID),
+    ("resume", "PUT", "{id}/sales/resume", GENERIC_ID),
+    ("opt-in", "POST", "{id}/auto-generated/opt-in", GENERIC_ID),
+    ("opt-out", "POST", "{id}/auto-generated/opt-out", GENERIC_ID),
+]
+
+
+@pytest.mark.parametrize("value", ["abc", "12ab", "1.5"])
+@pytest.mark.parametrize(
+    ("case", "method", "path", "message"), MALFORMED_OPTION_IDS, ids=[c[0] for c in MALFORMED_OPTION_IDS]
+)
+def test_malformed_option_ids_are_refused_per_operation(
+    seller: Seller, option: int, case: str, method: str, path: str, message: str, value: str
+) -> None:
+    answer = seller.call(method, f"{VENDOR_ITEMS}/{path.format(id=value)}")
+    assert (answer.status, answer.message) == (400, message), answer
+    assert _inventory(seller, option) == {
+        "sellerItemId": option,
+        "amountInStock": 10,
+        "salePrice": 10000,
+        "onSale": True,
+    }
+
+
+def test_option_id_zero_is_an_unknown_option_not_a_malformed_one(seller: Seller) -> None:
+    assert seller.call("GET", f"{VENDOR_ITEMS}/0/inventories").message == "유효한 옵션이 없습니다:[vendorItemId=0]"
+    assert seller.call("PUT", f"{VENDOR_ITEMS}/0/original-prices/100").message == "Invalid vendorItemId."
+
+
 # ---------------------------------------------------------------- quantity
 
 

@@ -29,6 +29,7 @@ from . import categories, inventory, logistics, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 KIND = "products"
+ID_KIND, ID_DIGITS = "seller-product", 10  # sellerProductIds: IdFactory kind and length (per-vendor prefix)
 SETTINGS_KIND, SETTINGS_KEY = "catalog-settings", "settings"
 QUEUE_KIND, QUEUE_KEY = "catalog-queue", "queue"
 IdSource = Callable[[str, int], int]
@@ -123,6 +124,7 @@ PENDING_PRODUCT = "승인 대기중 상품은 수정할 수 없습니다."
 SAVING_PRODUCT = "생성이 진행중인 상품은 수정할 수 없습니다."
 ID_MISMATCH = "업체상품아이디를 다시 확인해주세요."
 ID_MISSING = "업체상품아이디를 반드시 입력해주세요."
+OTHER_VENDOR = "업체[{vendor}]는 다른 업체[{owner}]의 상품을 조회할 수 없습니다."
 REQUEST_STATES = '"임시저장", "승인완료", "승인반려", "부분승인완료" 상태의 상품만 승인 요청 가능합니다.'
 TIME_WINDOW = "검색 허용 범위를 초과했습니다. 최대 허용 범위는 10분입니다."
 CREATED_AT_FORMAT = "Format of createdAt is yyyy-MM-dd"
@@ -973,7 +975,7 @@ def create(tx: Tx, raw: dict[str, Any], now: datetime, ids: IdSource, vendor_id:
     ):
         raise error(INFLOW_LIMIT)
     body, leaf, warning = validate(tx, raw, now)
-    product_id = ids("seller-product", 10)
+    product_id = ids(ID_KIND, ID_DIGITS)
     for item in body["items"]:
         item.pop("vendorItemId", None)
         item["sellerProductItemId"] = ids("seller-product-item", 11)
