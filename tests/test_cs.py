@@ -547,6 +547,19 @@ def test_single_read_unknown_and_other_vendor(desk: Desk, server: Any) -> None:
     assert (answer.status, answer.message) == (404, cs.OTHER_VENDOR)
 
 
+@pytest.mark.parametrize("raw", ["abc", "25879994a", "1.5", "1e3"])
+@pytest.mark.parametrize("v4", [False, True], ids=["v5", "v4"])
+def test_single_read_of_a_non_numeric_id_is_an_invalid_format(desk: Desk, raw: str, v4: bool) -> None:
+    answer = desk.get(raw, v4=v4)  # type: ignore[arg-type]
+    assert (answer.status, answer.body) == (400, {"code": 400, "message": f"Invalid format inquiryId : {raw}"})
+
+
+@pytest.mark.parametrize("number", [0, -5])
+def test_single_read_of_a_number_nobody_was_given_is_not_found(desk: Desk, number: int) -> None:
+    answer = desk.get(number)
+    assert (answer.status, answer.body) == (404, {"code": 404, "message": cs.NOT_FOUND})
+
+
 def test_single_read_v4_uses_legacy_times(desk: Desk) -> None:
     inquiry_id = desk.ask(cs.CALL_CENTER)["inquiryId"]
     legacy, current = desk.get(inquiry_id, v4=True), desk.get(inquiry_id)

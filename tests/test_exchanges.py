@@ -361,11 +361,18 @@ def test_unknown_exchange_and_mismatching_body(ex: Exchanges, shop: Shop) -> Non
     [
         ({"createdAtFrom": "2026-03-01T00:00:00", "createdAtTo": "2026-03-08T00:00:01"}, exchanges.WINDOW_TOO_LONG),
         ({"createdAtFrom": "2026-03-02T00:00:01", "createdAtTo": "2026-03-02T00:00:00"}, exchanges.WINDOW_REVERSED),
+        ({"createdAtFrom": "2026-03-01"}, "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtFrom": "2026-03-01 00:00:00"}, "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtFrom": "2026-03-01T00:00"}, "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtFrom": "2026-02-30T00:00:00"}, "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtTo": "2026-03-02"}, "createdAtTo format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtTo": "2026-03-02T24:00:00"}, "createdAtTo format should be yyyy-MM-ddTHH:mm:ss."),
+        ({"createdAtFrom": None}, "Required String parameter 'createdAtFrom' is not present"),
     ],
 )
 def test_list_errors(ex: Exchanges, query: dict[str, Any], message: str) -> None:
     answer = ex.listing(**query)
-    assert (answer.status, answer.body["message"]) == (400, message)
+    assert (answer.status, answer.body) == (400, {"code": 400, "message": message})
 
 
 def test_list_filters_and_paging(ex: Exchanges) -> None:

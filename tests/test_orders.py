@@ -168,7 +168,11 @@ def test_by_order_id_and_its_errors(shop: Shop) -> None:
 
 def test_another_vendors_order_is_refused_as_such(shop: Shop) -> None:
     other = shop.ok("POST", "/vendors", {})["vendorId"]
-    item = shop.ok("POST", f"/vendors/{other}/catalog/items", {"items": [{"itemName": "남의 옵션", "salePrice": 5000, "quantity": 3}]})
+    item = shop.ok(
+        "POST",
+        f"/vendors/{other}/catalog/items",
+        {"items": [{"itemName": "남의 옵션", "salePrice": 5000, "quantity": 3}]},
+    )
     foreign = shop.ok(
         "POST", f"/vendors/{other}/orders", {"items": [{"vendorItemId": item["vendorItemIds"][0], "quantity": 1}]}
     )
@@ -176,6 +180,41 @@ def test_another_vendors_order_is_refused_as_such(shop: Shop) -> None:
     assert (answer.status, answer.body["message"]) == (400, "다른 판매자의 주문을 조회할 수 없습니다.")
     # one digit off the other vendor's order: an id nobody was given
     assert shop.by_order(foreign["orderId"] + 10**8).body["message"] == "유효하지 않은 주문번호 입니다."
+
+
+GATEWAY_MISMATCH = "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+
+
+@pytest.mark.parametrize(
+    ("version", "tail", "message"),
+    [
+        ("v5", "ordersheets", "Invalid vendor ID"),
+        ("v4", "ordersheets", "Invalid vendor ID"),
+        ("v5", "ordersheets/{box}", "Invalid vendor ID"),
+        ("v4", "ordersheets/{box}", "Invalid vendor ID"),
+        ("v5", "ordersheets/{box}/history", "Invalid vendor ID"),
+        ("v4", "ordersheets/{box}/history", "Invalid vendor ID"),
+        # the catalogue names no service text for the orderId read: the gateway's refusal
+        ("v5", "{order}/ordersheets", GATEWAY_MISMATCH),
+        ("v4", "{order}/ordersheets", GATEWAY_MISMATCH),
+    ],
+)
+def test_reads_with_another_vendor_in_the_path(shop: Shop, version: str, tail: str, message: str) -> None:
+    other = shop.ok("POST", "/vendors", {})["vendorId"]
+    _vid, order_id, box_id = shop.one_box()
+    path = f"/v2/providers/openapi/apis/api/{version}/vendors/{other}/" + tail.format(box=box_id, order=order_id)
+    query = {"createdAtFrom": TODAY, "createdAtTo": TODAY, "status": "ACCEPT"} if tail == "ordersheets" else None
+    answer = shop.call("GET", path, query)
+    assert (answer.status, answer.body) == (400, {"code": 400, "message": message})
+
+
+def test_acknowledgement_for_another_vendor_is_the_gateways_refusal(shop: Shop) -> None:
+    other = shop.ok("POST", "/vendors", {})["vendorId"]
+    _vid, _order, box_id = shop.one_box()
+    body = {"vendorId": other, "shipmentBoxIds": [box_id]}
+    answer = shop.call("PUT", f"{shop.v4}/ordersheets/acknowledgement", body=body)
+    assert (answer.status, answer.body) == (400, {"code": 400, "message": GATEWAY_MISMATCH})
+    assert shop.status(box_id) == "ACCEPT"
 
 
 def test_history_lists_every_status_newest_first(shop: Shop) -> None:
@@ -292,8 +331,10 @@ def test_acknowledge_moves_accept_to_instruct_and_is_refused_twice(shop: Shop) -
         }
     ]
     assert shop.status(box_id) == "INSTRUCT"
+    assert first.body["message"] == "OK"
     again = shop.ack(box_id)
     assert again.status == 200 and again.data["responseCode"] == 99
+    assert again.body["message"] == f"OK Failed shipmentBoxIds: [{box_id}]"
     assert again.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
     assert again.data["responseList"][0]["succeed"] is False
 
@@ -313,6 +354,36 @@ def test_acknowledge_partial_with_unknown_box(shop: Shop) -> None:
     }
 
 
+def test_acknowledge_names_the_boxes_already_instruct_or_departure(shop: Shop) -> None:
+    (vid,) = shop.items({"quantity": 20})
+    fresh, instruct, departure, delivering, delivered = (shop.order((vid, 1))["shipmentBoxIds"][0] for _ in range(5))
+    for box_id in (instruct, departure, delivering, delivered):
+        assert shop.ack(box_id).data["responseCode"] == 0
+    for box_id in (departure, delivering, delivered):
+        assert shop.ship(box_id).data["responseCode"] == 0
+    shop.track(delivering, "PICKED_UP")
+    shop.track(delivered, "DELIVERED")
+    unknown = 123456789012345679
+    asked = [departure, fresh, delivering, unknown, instruct, delivered]
+    statuses = {box_id: shop.status(box_id) for box_id in asked}
+    answer = shop.ack(*asked)
+    assert answer.status == 200
+    assert answer.body["message"] == f"OK Failed shipmentBoxIds: [{departure}, {instruct}]"
+    assert answer.body["code"] == "200" and answer.data["responseCode"] == 1
+    assert [row["succeed"] for row in answer.data["responseList"]] == [False, True, False, False, False, False]
+    assert [row["resultCode"] for row in answer.data["responseList"]] == [
+        "INVALID_STATUS",
+        "OK",
+        "INVALID_STATUS",
+        "NOT_FOUND_SHIPMENT_BOX",
+        "INVALID_STATUS",
+        "INVALID_STATUS",
+    ]
+    assert {box_id: shop.status(box_id) for box_id in asked} == {**statuses, fresh: "INSTRUCT"}
+    # only boxes past ACCEPT for another reason: the plain "OK"
+    assert shop.ack(delivering, delivered, unknown).body["message"] == "OK"
+
+
 def test_acknowledge_waits_for_a_refund_in_progress(shop: Shop) -> None:
     shop.policy(refundDelaySeconds=300)
     a, b = shop.items({}, {})
@@ -322,7 +393,7 @@ def test_acknowledge_waits_for_a_refund_in_progress(shop: Shop) -> None:
     assert cancel.body["receipts"][0]["refunded"] is False
     assert shop.box(box_id).data["orderItems"][0]["holdCountForCancel"] == 1
     refused = shop.ack(box_id)
-    assert refused.data["responseCode"] == 99
+    assert refused.data["responseCode"] == 99 and refused.body["message"] == "OK"  # still ACCEPT
     assert refused.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
     shop.advance(300)
     line = shop.box(box_id).data["orderItems"][0]
@@ -909,13 +980,52 @@ def test_stop_shipment_completes_the_receipt_and_restocks(shop: Shop, services: 
     assert (again.status, again.body["message"]) == (400, "이미 반품이 완료 되었습니다.")
 
 
-def test_stop_shipment_refusals(shop: Shop) -> None:
-    missing = shop.stop_shipment(987654321, 1)
-    assert (missing.status, missing.body["message"]) == (400, "취소반품접수내역이 존재하지 않습니다.")
+def _cancel_receipt_pending_refund(shop: Shop) -> tuple[int, int]:
     shop.policy(refundDelaySeconds=60)
-    _vid, order_id, _box = shop.one_box()
-    cancel_receipt = shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"]
-    assert shop.stop_shipment(cancel_receipt, 1).body["message"] == "cancelType이 A 또는 RA가 아닙니다."
+    _vid, order_id, box_id = shop.one_box()
+    return shop.buyer_cancel(order_id).body["receipts"][0]["receiptId"], box_id
+
+
+def _return_receipt_after(*events: str, code: str = "CJGLS") -> Callable[[Shop], tuple[int, int]]:
+    """A shipped box (then the courier's events) and the customer's return of it."""
+
+    def make(shop: Shop) -> tuple[int, int]:
+        vid, order_id, box_id = shop.one_box()
+        shop.ack(box_id)
+        assert shop.ship(box_id, code=code).data["responseCode"] == 0
+        for event in events:
+            assert shop.track(box_id, event).status == 200
+        body = {"items": [{"vendorItemId": vid, "quantity": 1}], "reasonCode": "CHANGEMIND"}
+        answer = shop.control("POST", f"/vendors/{shop.vendor_id}/orders/{order_id}/returns", body)
+        assert answer.status == 201, answer
+        return answer.body["receiptId"], box_id
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "message"),
+    [
+        (lambda shop: (987654321, None), 400, "취소반품접수내역이 존재하지 않습니다."),
+        (_cancel_receipt_pending_refund, 400, "cancelType이 A 또는 RA가 아닙니다."),
+        (_return_receipt_after(), 500, "출고 되어 처리할 수 없습니다."),
+        (_return_receipt_after(code="DIRECT"), 500, "출고 되어 처리할 수 없습니다."),
+        (_return_receipt_after("PICKED_UP"), 400, "상품준비 중 또는 배송지시 상태가 아닙니다. 배송중"),
+        (_return_receipt_after("DELIVERED"), 400, "상품준비 중 또는 배송지시 상태가 아닙니다. 배송완료"),
+    ],
+    ids=["unknown", "cancel-receipt", "departure", "direct", "delivering", "delivered"],
+)
+def test_stop_shipment_refusals(
+    shop: Shop, make: Callable[[Shop], tuple[int, int | None]], status: int, message: str
+) -> None:
+    receipt_id, box_id = make(shop)
+    receipt_path = f"{shop.v4.replace('/v4/', '/v6/')}/returnRequests/{receipt_id}"
+    receipt_before = shop.call("GET", receipt_path).body
+    box_before = shop.box(box_id).body if box_id else None
+    answer = shop.stop_shipment(receipt_id, 1)
+    assert (answer.status, answer.body) == (status, {"code": status, "message": message})
+    assert shop.call("GET", receipt_path).body == receipt_before
+    assert (shop.box(box_id).body if box_id else None) == box_before
 
 
 def test_already_shipped_sends_the_box_and_turns_the_receipt_into_a_return(shop: Shop, services: Any) -> None:
@@ -938,6 +1048,50 @@ def test_already_shipped_sends_the_box_and_turns_the_receipt_into_a_return(shop:
     assert shop.stock(services, vid) == 9
     late = shop.stop_shipment(receipt_id, 1)
     assert (late.status, late.body["message"]) == (500, "출고 되어 처리할 수 없습니다.")
+
+
+def _receipt(shop: Shop, receipt_id: int) -> dict[str, Any]:
+    (receipt,) = shop.call("GET", f"{shop.v4.replace('/v4/', '/v6/')}/returnRequests/{receipt_id}").data
+    return receipt
+
+
+def test_an_open_stop_request_of_a_box_that_left_becomes_a_return(shop: Shop, services: Any) -> None:
+    """자동처리(이미출고): answering one request with already-shipped sends the box, and with it the units
+    of the other request of that box, which then continues as a return."""
+    vid, order_id, box_id = shop.one_box(quantity=3)
+    shop.ack(box_id)
+    first = shop.buyer_cancel(order_id, (vid, 1)).body["receipts"][0]["receiptId"]
+    second = shop.buyer_cancel(order_id, (vid, 1)).body["receipts"][0]["receiptId"]
+    assert shop.already_shipped(first).status == 200
+    assert shop.status(box_id) == "DEPARTURE"
+    auto = _receipt(shop, second)
+    assert (auto["receiptStatus"], auto["releaseStopStatus"]) == ("RETURNS_UNCHECKED", "자동처리(이미출고)")
+    assert [item["releaseStatus"] for item in auto["returnItems"]] == ["A"]
+    assert _receipt(shop, first)["releaseStopStatus"] == "처리(이미출고)"
+    late = shop.stop_shipment(second, 1)
+    assert (late.status, late.body["message"]) == (500, "출고 되어 처리할 수 없습니다.")
+    assert shop.box(box_id).data["orderItems"][0]["holdCountForCancel"] == 0  # all three units travel
+    assert shop.stock(services, vid) == 7
+    ids = {"vendorId": shop.vendor_id, "receiptId": second}
+    assert shop.call("PUT", f"{shop.v5}/returnRequests/{second}/receiveConfirmation", body=ids).status == 200
+    approved = shop.call("PUT", f"{shop.v5}/returnRequests/{second}/approval", body={**ids, "cancelCount": 1})
+    assert approved.status == 200
+    assert _receipt(shop, second)["receiptStatus"] == "RETURNS_COMPLETED"
+    assert shop.stock(services, vid) == 8
+
+
+def test_a_stop_request_with_a_box_still_at_the_seller_is_not_auto_processed(shop: Shop) -> None:
+    a, b = shop.items({"outboundShippingPlaceCode": 1}, {"outboundShippingPlaceCode": 2})
+    placed = shop.order((a, 2), (b, 1))
+    box_a, box_b = placed["shipmentBoxIds"]
+    shop.ack(box_a, box_b)
+    first = shop.buyer_cancel(placed["orderId"], (a, 1)).body["receipts"][0]["receiptId"]
+    (second,) = shop.buyer_cancel(placed["orderId"], (a, 1), (b, 1)).body["receipts"]
+    assert {item["shipmentBoxId"] for item in _receipt(shop, second["receiptId"])["returnItems"]} == {box_a, box_b}
+    assert shop.already_shipped(first).status == 200
+    assert (shop.status(box_a), shop.status(box_b)) == ("DEPARTURE", "INSTRUCT")
+    kept = _receipt(shop, second["receiptId"])
+    assert (kept["receiptStatus"], kept["releaseStopStatus"]) == ("RELEASE_STOP_UNCHECKED", "미처리")
 
 
 # ---------------------------------------------------------------- seller cancel (cancel-order-items)

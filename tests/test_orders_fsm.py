@@ -125,9 +125,12 @@ Probe = tuple[tuple[str, ...], Callable[[Scene], Any], Callable[[Scene, str, Any
 ILLEGAL: dict[str, Probe] = {}
 
 
-def _refused_ack(scene: Scene, _state: str, answer: Any) -> None:
+def _refused_ack(scene: Scene, state: str, answer: Any) -> None:
     assert answer.status == 200 and answer.data["responseCode"] == 99
     assert answer.data["responseList"][0]["resultMessage"] == "배송상태를 변경할 수 없습니다. 주문내역을 확인해주세요."
+    # the FAQ's "OK Failed shipmentBoxIds" names boxes already INSTRUCT or DEPARTURE
+    already = state in ("INSTRUCT", "DEPARTURE")
+    assert answer.body["message"] == (f"OK Failed shipmentBoxIds: [{scene.box}]" if already else "OK")
 
 
 def _refused_invoice(scene: Scene, _state: str, answer: Any) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from mock_server import spec
-from mock_server.domains import returns
+from mock_server.domains import orders, returns
 from tests.test_orders_support import Answer, Shop
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
@@ -340,14 +340,68 @@ def test_confirm_of_untracked_quick_refund_item_refunds_at_once(rt: Returns) -> 
     assert receipt["receiptStatus"] == "RETURNS_COMPLETED" and receipt["preRefund"] is True
 
 
-@pytest.mark.parametrize(("price", "flags"), [(100_000, {}), (20_000, {"freshFood": True})])
+@pytest.mark.parametrize(
+    ("price", "flags"),
+    [
+        (100_000, {}),
+        (100_010, {}),
+        (20_000, {"freshFood": True}),
+        (20_000, {"customMade": True}),
+        (20_000, {"installation": True}),
+        (99_990, {"installation": True}),
+    ],
+    ids=["100000", "100010", "fresh-food", "custom-made", "installation", "99990-installation"],
+)
 def test_items_outside_the_quick_refund_rule_wait_for_the_seller(
     rt: Returns, price: int, flags: dict[str, Any]
 ) -> None:
     vid, order_id, _box = rt.delivered(price=price, **flags)
     receipt_id = rt.request(order_id, (vid, 1)).body["receiptId"]
-    assert rt.act(receipt_id, "pickup").body["receiptStatus"] == "RETURNS_UNCHECKED"
+    picked = rt.act(receipt_id, "pickup").body
+    assert (picked["receiptStatus"], picked["quickRefund"], picked["refunded"]) == ("RETURNS_UNCHECKED", False, False)
     assert rt.act(receipt_id, "withdraw").status == 409  # tracked pickup: too late to withdraw
+    assert rt.confirm(receipt_id).status == 200
+    assert rt.status(receipt_id) == "VENDOR_WAREHOUSE_CONFIRM"
+    assert rt.approve(receipt_id, 1).status == 200
+    assert rt.status(receipt_id) == "RETURNS_COMPLETED"
+
+
+@pytest.mark.parametrize("flags", [{}, {"freshFood": False, "customMade": False, "installation": False}])
+def test_just_under_100000_is_a_quick_refund(rt: Returns, flags: dict[str, Any]) -> None:
+    vid, order_id, _box = rt.delivered(price=99_990, **flags)
+    receipt_id = rt.request(order_id, (vid, 1)).body["receiptId"]
+    picked = rt.act(receipt_id, "pickup").body
+    assert (picked["receiptStatus"], picked["quickRefund"], picked["refunded"]) == ("RETURNS_COMPLETED", True, True)
+    assert picked["refundAmount"] == 99_990 - 6000  # free delivery: the customer bears the round trip
+
+
+def test_one_line_outside_the_rule_keeps_the_whole_receipt_out(rt: Returns, shop: Shop) -> None:
+    cheap, dear = shop.items({"salePrice": 20_000}, {"salePrice": 120_000})
+    placed = shop.order((cheap, 1), (dear, 1))
+    box_id = placed["shipmentBoxIds"][0]
+    assert shop.ack(box_id).status == 200 and shop.ship(box_id).status == 200
+    assert shop.track(box_id, "DELIVERED").status == 200
+    receipt_id = rt.request(placed["orderId"], (cheap, 1), (dear, 1)).body["receiptId"]
+    picked = rt.act(receipt_id, "pickup").body
+    assert (picked["receiptStatus"], picked["quickRefund"]) == ("RETURNS_UNCHECKED", False)
+    alone = rt.request(placed["orderId"], (cheap, 1))
+    assert alone.status == 409  # the cheap unit is already under the first return
+
+
+@pytest.mark.parametrize("shipment_type", ["CGF", "CGF LITE"])
+def test_boxes_not_delivered_by_the_seller_get_no_quick_refund(
+    rt: Returns, shop: Shop, services: Any, shipment_type: str
+) -> None:
+    """Only regular (THIRD_PARTY) delivery qualifies. The control plane places THIRD_PARTY boxes only,
+    so the box is relabelled in the store before the customer returns it."""
+    vid, order_id, box_id = rt.delivered(price=20_000)
+    with services.store.transaction(shop.vendor_id) as tx:
+        box = tx.get(orders.BOXES, box_id)
+        tx.put(orders.BOXES, box_id, {**box, "shipmentType": shipment_type})
+    assert shop.box(box_id).data["shipmentType"] == shipment_type
+    receipt_id = rt.request(order_id, (vid, 1)).body["receiptId"]
+    picked = rt.act(receipt_id, "pickup").body
+    assert (picked["receiptStatus"], picked["quickRefund"], picked["refunded"]) == ("RETURNS_UNCHECKED", False, False)
     assert rt.confirm(receipt_id).status == 200
     assert rt.status(receipt_id) == "VENDOR_WAREHOUSE_CONFIRM"
 
@@ -490,6 +544,11 @@ def test_withdrawal_history_by_period_and_by_ids(rt: Returns, shop: Shop) -> Non
     assert rt.withdrawals(dateFrom="2026-03-03", dateTo="2026-03-09").data == []
 
 
+PAGE_SIZE_TEXT = "페이지별 최대 표시 갯수(sizePerPage)는 100 입니다. (The maximum number of indications per page (sizePerPage) is 100)"
+PAGE_INDEX_TEXT = "pageindex 는 음수 또는 0 일 수 없습니다. (pageindex can not be negative or 0)"
+DATE_TEXT = "날짜입력을 확인해 주세요. (형식:yyyy-MM-dd) [Please confirm the date input (format:yyyy-MM-dd)]"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -498,11 +557,48 @@ def test_withdrawal_history_by_period_and_by_ids(rt: Returns, shop: Shop) -> Non
             "최대 조회 기간은 7 일 입니다.(The maximum view duration is 7 days)",
         ),
         ({"dateFrom": "2026-03-02", "dateTo": "2026-03-01"}, "종료일자는 시작일자보다 작거나 같아야 합니다."),
+        ({"sizePerPage": 101}, PAGE_SIZE_TEXT),
+        ({"sizePerPage": 5000}, PAGE_SIZE_TEXT),
+        ({"pageIndex": 0}, PAGE_INDEX_TEXT),
+        ({"pageIndex": -3}, PAGE_INDEX_TEXT),
+        ({"dateFrom": "2026/03/01"}, DATE_TEXT),
+        ({"dateTo": "20260302"}, DATE_TEXT),
+        ({"dateFrom": "2026-3-1"}, DATE_TEXT),
+        ({"dateFrom": "2026-02-30"}, DATE_TEXT),
+        ({"dateTo": "2026-03-02T00:00"}, DATE_TEXT),
+        ({"dateFrom": None}, "Required String parameter 'dateFrom' is not present"),
+        ({"dateTo": None}, "Required String parameter 'dateTo' is not present"),
+    ],
+    ids=[
+        "window-too-long",
+        "reversed",
+        "size-101",
+        "size-5000",
+        "page-0",
+        "page-negative",
+        "date-slashes",
+        "date-compact",
+        "date-one-digit",
+        "date-impossible",
+        "date-with-time",
+        "no-dateFrom",
+        "no-dateTo",
     ],
 )
 def test_withdrawal_period_errors(rt: Returns, query: dict[str, Any], message: str) -> None:
     answer = rt.withdrawals(**query)
-    assert (answer.status, answer.body["message"]) == (400, message)
+    assert (answer.status, answer.body) == (400, {"code": 400, "message": message})
+
+
+def test_withdrawal_paging_limits_are_inclusive(rt: Returns) -> None:
+    assert rt.withdrawals(sizePerPage=100, pageIndex=1).status == 200
+    assert rt.withdrawals(sizePerPage=1, pageIndex=7).body["nextPageIndex"] == ""
+
+
+@pytest.mark.parametrize("body", [{}, {"cancelIds": []}, {"cancelIds": None}], ids=["missing", "empty", "null"])
+def test_withdrawal_lookup_without_ids_fails_upstream(rt: Returns, body: dict[str, Any]) -> None:
+    answer = rt.shop.call("POST", f"{rt.v4}/returnWithdrawList", body=body)
+    assert (answer.status, answer.body) == (500, {"code": 500, "message": "CReturns getWithdrawnList failed"})
 
 
 def test_withdrawal_period_of_seven_days_inclusive_is_fine(rt: Returns) -> None:

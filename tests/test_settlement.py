@@ -6,14 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from mock_server import spec
-from mock_server.domains import orders, receipts, returns, timefmt
+from mock_server.domains import receipts, returns, timefmt
 from mock_server.domains import settlement as stl
-from mock_server.simulate import vendor_tx
 from tests import test_cs
 from tests.test_orders_support import Answer, Shop
 
@@ -49,13 +48,25 @@ class Books:
         return placed["orderId"], vids
 
     def give_back(self, order_id: int, wanted: dict[int, int], reason: str = "DEFECT") -> dict[str, Any]:
-        """The customer returns units and the seller approves: a completed return (domain-driven)."""
-        with vendor_tx(self.services, self.vendor_id) as (tx, now, new_id):
-            order = orders.get_order(tx, order_id)
-            receipt = returns.request_return(tx, now, new_id, order, wanted, reason)
-            receipt = returns.confirm_receipt(tx, now, receipt["receiptId"])
-            if receipt["receiptStatus"] != receipts.RETURNS_COMPLETED:
-                receipt = returns.approve(tx, now, receipt["receiptId"], receipt["cancelCountSum"])
+        """The customer returns units (control plane: request, untracked pickup) and the seller confirms
+        receipt and approves over the signed returns API: a completed return, as the v4 single get shows it
+        (legacy formats: returnShippingCharge is a plain integer)."""
+        body = {"items": [{"vendorItemId": vid, "quantity": qty} for vid, qty in wanted.items()], "reasonCode": reason}
+        asked = self.shop.control("POST", f"/vendors/{self.vendor_id}/orders/{order_id}/returns", body)
+        assert asked.status == 201, asked
+        receipt_id, count = asked.body["receiptId"], asked.body["cancelCountSum"]
+        picked = self.shop.control("POST", f"/vendors/{self.vendor_id}/returns/{receipt_id}/pickup", {"tracked": False})
+        assert picked.body["receiptStatus"] == "RETURNS_UNCHECKED", picked
+        v4, v5 = self.shop.v4, self.shop.v5
+        ids = {"vendorId": self.vendor_id, "receiptId": receipt_id}
+        confirmed = self.shop.call("PUT", f"{v5}/returnRequests/{receipt_id}/receiveConfirmation", body=ids)
+        assert confirmed.status == 200, confirmed
+        if not asked.body["quickRefund"]:  # a quick-refund item completes on receive confirmation
+            approved = self.shop.call(
+                "PUT", f"{v5}/returnRequests/{receipt_id}/approval", body={**ids, "cancelCount": count}
+            )
+            assert approved.status == 200, approved
+        (receipt,) = self.shop.call("GET", f"{v4}/returnRequests/{receipt_id}").data
         assert receipt["receiptStatus"] == receipts.RETURNS_COMPLETED
         return receipt
 
@@ -168,6 +179,33 @@ def test_return_before_confirmation_is_refunded_on_the_sale_day(books: Books) ->
     assert sum(i["saleAmount"] for r in rows for i in r["items"]) == 0
 
 
+def test_direct_delivery_is_recognised_seven_days_after_the_invoice(books: Books) -> None:
+    """업체직송 (DIRECT) is never tracked: no delivery, no purchase confirmation, revenue 7 days later anyway."""
+    (vid,) = books.shop.items({"salePrice": 25000, "quantity": 5})
+    placed = books.shop.order((vid, 2))
+    order_id, box_id = placed["orderId"], placed["shipmentBoxIds"][0]
+    assert books.shop.ack(box_id).data["responseCode"] == 0
+    assert books.shop.ship(box_id, code="DIRECT", number="202603021000").data["responseCode"] == 0
+    assert books.shop.status(box_id) == "NONE_TRACKING"
+    assert books.shop.control("POST", f"/vendors/{books.vendor_id}/orders/{order_id}/confirm").status == 409
+    books.shop.advance(7 * DAY - 60)  # 2026-03-09 09:59 KST: not yet
+    assert books.histories("2026-03").body == []
+    assert books.all_rows(TODAY, "2026-03-08") == []
+    books.shop.advance(60)  # invoice upload + 7 days
+    (payout,) = books.histories("2026-03").body
+    assert payout["totalSale"] == 50000
+    books.shop.advance(DAY)
+    (row,) = books.all_rows(TODAY, "2026-03-09")
+    assert (row["orderId"], row["saleType"], row["saleDate"], row["recognitionDate"]) == (
+        order_id,
+        "SALE",
+        TODAY,
+        "2026-03-09",
+    )
+    assert [(i["vendorItemId"], i["quantity"], i["saleAmount"]) for i in row["items"]] == [(vid, 2, 50000)]
+    assert books.shop.status(box_id) == "NONE_TRACKING"  # recognised without FINAL_DELIVERY
+
+
 def test_weekly_cycle_dates(books: Books) -> None:
     assert books.profile(settlementType="WEEKLY").status == 200
     books.sell((10000, 1))
@@ -226,30 +264,72 @@ def test_missing_vendor_id_is_springs_message(books: Books) -> None:
 # ---------------------------------------------------------------- money property
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@st.composite
+def _order_lines(draw: st.DrawFn) -> tuple[int, int, int, int, int]:
+    """(price, ordered, cancelled in ACCEPT, stopped in INSTRUCT, returned): at least one unit ships."""
+    price = draw(st.integers(100, 200_000))
+    ordered = draw(st.integers(1, 4))
+    cancelled = draw(st.integers(0, ordered - 1))
+    stopped = draw(st.integers(0, ordered - 1 - cancelled))
+    returned = draw(st.integers(0, ordered - cancelled - stopped))
+    return price, ordered, cancelled, stopped, returned
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    lines=st.lists(st.tuples(st.integers(100, 200_000), st.integers(1, 4), st.integers(0, 4)), min_size=1, max_size=3),
+    lines=st.lists(_order_lines(), min_size=1, max_size=3),
     ratio=st.sampled_from([10.5, 7.8, 0, 11.0]),
+    return_first=st.booleans(),
 )
+@example(lines=[(20_000, 4, 1, 1, 1), (150_000, 3, 0, 1, 2)], ratio=10.5, return_first=True)
+@example(lines=[(99_990, 3, 1, 1, 1), (100, 2, 0, 0, 2)], ratio=0, return_first=False)
 def test_revenue_is_confirmed_minus_refunded_item_by_item(
-    books: Books, lines: list[tuple[int, int, int]], ratio: float
+    books: Books, lines: list[tuple[int, int, int, int, int]], ratio: float, return_first: bool
 ) -> None:
+    """Buyer cancels in ACCEPT and stop-shipments never become revenue; returns (before or after the
+    purchase confirmation) are refunded item by item; no refund exceeds what was paid."""
+    shop = books.shop
     books.profile(serviceFeeRatio=ratio)
-    order_id, vids = books.sell(*((price, qty) for price, qty, _ in lines))
-    wanted = {vid: min(back, qty) for vid, (_p, qty, back) in zip(vids, lines, strict=True) if min(back, qty)}
-    if wanted:
+    vids = shop.items(*({"salePrice": price, "quantity": 50} for price, *_ in lines))
+    placed = shop.order(*((vid, ordered) for vid, (_p, ordered, *_rest) in zip(vids, lines, strict=True)))
+    order_id, boxes = placed["orderId"], placed["shipmentBoxIds"]
+    plan = dict(zip(vids, lines, strict=True))
+    cancels = [(vid, line[2]) for vid, line in plan.items() if line[2]]
+    if cancels:  # the buyer cancels in ACCEPT: refunded at once, never shipped
+        assert shop.buyer_cancel(order_id, *cancels).body["receipts"][0]["receiptType"] == "CANCEL"
+    for box_id in boxes:
+        assert shop.ack(box_id).data["responseCode"] == 0
+    stops = [(vid, line[3]) for vid, line in plan.items() if line[3]]
+    if stops:  # the buyer cancels in INSTRUCT, the seller stops the shipment: refunded, never shipped
+        (request,) = shop.buyer_cancel(order_id, *stops).body["receipts"]
+        assert shop.stop_shipment(request["receiptId"], request["cancelCountSum"]).status == 200
+    for box_id in boxes:
+        assert shop.ship(box_id).data["responseCode"] == 0
+        assert shop.track(box_id, "DELIVERED").status == 200
+    wanted = {vid: line[4] for vid, line in plan.items() if line[4]}
+    if wanted and return_first:
+        books.give_back(order_id, wanted)
+    shop.ok("POST", f"/vendors/{books.vendor_id}/orders/{order_id}/confirm")
+    if wanted and not return_first:
         books.give_back(order_id, wanted)
     day = books.services.clock.now(books.vendor_id)
-    books.shop.advance(DAY)
+    shop.advance(DAY)
     kst_day = timefmt.kst_date(day).isoformat()
     rows = [r for r in books.all_rows(kst_day, kst_day) if r["orderId"] == order_id]
-    prices = dict(zip(vids, (price for price, _q, _b in lines), strict=True))
-    confirmed = sum(price * qty for price, qty, _ in lines)
-    refunded = sum(prices[vid] * count for vid, count in wanted.items())
+
+    shipped = {vid: ordered - cancelled - stopped for vid, (_p, ordered, cancelled, stopped, _r) in plan.items()}
+    prices = {vid: line[0] for vid, line in plan.items()}
+    confirmed = sum(prices[vid] * units for vid, units in shipped.items())
+    refunded = sum(prices[vid] * units for vid, units in wanted.items())
     items = [(row["saleType"], item) for row in rows for item in row["items"]]
     assert sum(i["saleAmount"] for kind, i in items if kind == "SALE") == confirmed
     assert sum(i["saleAmount"] for kind, i in items if kind == "REFUND") == -refunded
     assert sum(i["saleAmount"] for _kind, i in items) == confirmed - refunded
+    for vid in vids:  # item by item: what was sold, what came back
+        sold = [i for kind, i in items if kind == "SALE" and i["vendorItemId"] == vid]
+        back = [i for kind, i in items if kind == "REFUND" and i["vendorItemId"] == vid]
+        assert sum(i["quantity"] for i in sold) == shipped[vid]
+        assert sum(i["quantity"] for i in back) == wanted.get(vid, 0) <= shipped[vid]
     for kind, item in items:
         sign = 1 if kind == "SALE" else -1
         assert item["salePrice"] == sign * prices[item["vendorItemId"]] * item["quantity"]
@@ -259,6 +339,20 @@ def test_revenue_is_confirmed_minus_refunded_item_by_item(
         fee = row["deliveryFee"]
         assert fee["amount"] == fee["baseAmount"] + fee["remoteAmount"]
         assert fee["settlementAmount"] == fee["amount"] - fee["fee"] - fee["feeVat"]
+
+    # no refund exceeds what was paid: per receipt, and per option over every receipt of the order
+    with books.services.store.transaction(books.vendor_id) as tx:
+        mine = [r for r in receipts.all_receipts(tx) if r["orderId"] == order_id]
+        for receipt in mine:
+            assert receipt["receiptStatus"] == receipts.RETURNS_COMPLETED and receipt.get("refundedAt")
+            if receipt.get("refundAmount") is not None:
+                assert 0 <= receipt["refundAmount"] <= returns.paid_for(tx, receipt)
+    refunded_units: dict[int, int] = {}
+    for receipt in mine:
+        for unit in receipt["returnItems"]:
+            refunded_units[unit["vendorItemId"]] = refunded_units.get(unit["vendorItemId"], 0) + unit["cancelCount"]
+    for vid, (_price, ordered, cancelled, stopped, returned) in plan.items():
+        assert refunded_units.get(vid, 0) == cancelled + stopped + returned <= ordered
 
 
 # ---------------------------------------------------------------- settlement histories

@@ -103,7 +103,11 @@ def acknowledge(ctx: RequestContext) -> dict[str, Any]:
     box_ids = _int_list((ctx.body or {}).get("shipmentBoxIds"), "shipmentBoxIds")
     results = orders.acknowledge(ctx.tx, ctx.now, box_ids)
     # responseKey: request metadata, a negative 64-bit number in Coupang's examples
-    return envelopes.bulk_result(-ctx.next_id("ackResponseKey", 18), results)
+    answer = envelopes.bulk_result(-ctx.next_id("ackResponseKey", 18), results)
+    already = orders.already_past_accept(ctx.tx, results)
+    if already:
+        answer["message"] = orders.ack_failed_message(already)
+    return answer
 
 
 @handles("uploadInvoices")

@@ -120,7 +120,7 @@ def list_withdrawals_by_period(ctx: RequestContext) -> dict[str, Any]:
     if (last - first).days >= WITHDRAW_MAX_DAYS:
         raise ApiError(400, WITHDRAW_TOO_LONG)
     size = int(query.get("sizePerPage") or 10)
-    page_index = int(query.get("pageIndex") or 1)
+    page_index = 1 if query.get("pageIndex") is None else int(query["pageIndex"])
     if size > 100:
         raise ApiError(400, WITHDRAW_PAGE_SIZE)
     if page_index <= 0:

@@ -697,6 +697,25 @@ def acknowledge(tx: Tx, now: datetime, box_ids: list[int]) -> list[dict[str, Any
     return results
 
 
+# The acknowledgement FAQ answer 200 "OK Failed shipmentBoxIds: [...]" names boxes that were already
+# INSTRUCT or DEPARTURE (orders.yaml errors); the mock puts it in the envelope message (spec x-inferred).
+ACK_ALREADY_PAST = (INSTRUCT, DEPARTURE)
+
+
+def already_past_accept(tx: Tx, results: list[dict[str, Any]]) -> list[int]:
+    """The refused boxes of an acknowledgement that are INSTRUCT or DEPARTURE, in request order, once each."""
+    found: list[int] = []
+    for row in results:
+        box = None if row["succeed"] else get_box(tx, row["shipmentBoxId"])
+        if box is not None and box["status"] in ACK_ALREADY_PAST and box["shipmentBoxId"] not in found:
+            found.append(box["shipmentBoxId"])
+    return found
+
+
+def ack_failed_message(box_ids: list[int]) -> str:
+    return f"OK Failed shipmentBoxIds: [{', '.join(str(box_id) for box_id in box_ids)}]"
+
+
 def _result(box_id: int, ok: bool, code: str, message: str | None, retry: bool) -> dict[str, Any]:
     return {
         "shipmentBoxId": box_id,
@@ -1322,6 +1341,27 @@ def mark_already_shipped(tx: Tx, now: datetime, receipt_id: int, code: str, numb
     receipts.transition(receipt, "alreadyShipped", now)
     receipt["releaseStopStatus"] = "처리(이미출고)"
     receipts.put(tx, receipt)
+    _auto_already_shipped(tx, now, set(boxes), receipt["receiptId"])
+
+
+def _auto_already_shipped(tx: Tx, now: datetime, shipped: set[int], answered: int) -> None:
+    """자동처리(이미출고): other open stop-shipment requests of the boxes that just left travel with them
+    (their held units were released by the shipment) and continue as returns — once every box of such a
+    request has left; a request that still has a box at the seller stays RELEASE_STOP_UNCHECKED
+    (x-inferred)."""
+    for other in receipts.all_receipts(tx):
+        if other["receiptId"] == answered or other["receiptStatus"] != receipts.RELEASE_STOP_UNCHECKED:
+            continue
+        box_ids = {item["shipmentBoxId"] for item in other["returnItems"]}
+        if not box_ids & shipped:
+            continue
+        if any((box := get_box(tx, box_id)) is None or box["status"] not in SHIPPED for box_id in box_ids):
+            continue
+        for item in other["returnItems"]:
+            item["releaseStatus"] = "A"
+        receipts.transition(other, "autoAlreadyShipped", now)
+        other["releaseStopStatus"] = "자동처리(이미출고)"
+        receipts.put(tx, other)
 
 
 # ---------------------------------------------------------------- buyer / courier simulation

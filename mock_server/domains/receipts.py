@@ -11,7 +11,11 @@ Receipts created by the order domain:
 - buyer cancels lines of an INSTRUCT box → receiptType RETURN, RELEASE_STOP_UNCHECKED, releaseStatus N
   (a stop-shipment request the seller answers with stop-shipment or mark-already-shipped);
 - seller cancels with cancel-order-items → CANCEL (ACCEPT lines) or a completed stop-shipment
-  (INSTRUCT lines, releaseStatus S, cancelCompleteUser 3P_CANCEL).
+  (INSTRUCT lines, releaseStatus S, cancelCompleteUser 3P_CANCEL);
+- the seller answers one stop-shipment request of a box with mark-already-shipped while another request
+  of the same box is still open: the box leaves, so the other request becomes a return on its own
+  (RETURNS_UNCHECKED, releaseStatus A, releaseStopStatus 자동처리(이미출고); returns.yaml lists the edge as
+  inferred from the enum).
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ RECEIPT_MACHINE = StateMachine(
     table={
         (RELEASE_STOP_UNCHECKED, "stopShipment"): RETURNS_COMPLETED,
         (RELEASE_STOP_UNCHECKED, "alreadyShipped"): RETURNS_UNCHECKED,
+        # 자동처리(이미출고): the box left with another receipt's already-shipped answer (orders domain)
+        (RELEASE_STOP_UNCHECKED, "autoAlreadyShipped"): RETURNS_UNCHECKED,
         (RELEASE_STOP_UNCHECKED, "withdraw"): WITHDRAWN,
         (RETURNS_UNCHECKED, "withdraw"): WITHDRAWN,
         (RETURNS_UNCHECKED, "registerPickup"): RETURNS_UNCHECKED,
