@@ -981,9 +981,9 @@ class ExchangesApi(Family):
             ValidationError (400): Invalid window or vendor.
                 "error-message=createdAtTo - createdAtFrom should less then 7day."
                 "createdAtFrom format should be yyyy-MM-ddTHH:mm:ss."
+                "createdAtTo format should be yyyy-MM-ddTHH:mm:ss."
                 "start time should early or equals to end time"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
-                … and 1 more (see the spec)
+                … and 2 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1474,7 +1474,6 @@ class OrdersApi(Family):
 
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): Wrong vendor or unreadable request.
-                "Invalid vendor ID"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
                 "Could not read JSON: Expecting value (line: 1, column: 1)"
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
@@ -1542,7 +1541,6 @@ class OrdersApi(Family):
             ValidationError (400): The order was cancelled or returned, or the vendor is wrong.
                 "해당 주문이 취소 또는 반품되었습니다."
                 "Invalid vendor ID"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1561,10 +1559,8 @@ class OrdersApi(Family):
             legacy='v4': GET /v2/providers/openapi/apis/api/v4/vendors/{vendorId}/ordersheets/{shipmentBoxId}/history [getOrdersheetHistoryV4]
 
         Errors (CoupangError subclasses with Coupang's code and message):
-            ValidationError (400): Wrong vendor or unreadable request.
+            ValidationError (400): vendorId in the path is not the key's (the service's own words, x-vendor-mismatch-message).
                 "Invalid vendor ID"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
-                "Could not read JSON: Expecting value (line: 1, column: 1)"
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Unknown or wrong shipmentBoxId (Coupang answers 500, not 404).
@@ -1587,7 +1583,7 @@ class OrdersApi(Family):
                 "해당 주문이 취소 또는 반품 되었습니다."
                 "유효하지 않은 주문번호 입니다."
                 "다른 판매자의 주문을 조회할 수 없습니다."
-                "Invalid vendor ID"
+                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1611,7 +1607,7 @@ class OrdersApi(Family):
                 "endTime-startTime range should less than31."
                 "endTime-startTime range should less than 32 day."
                 "endTime-startTime range should less than 0 day"
-                … and 2 more (see the spec)
+                … and 1 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.

@@ -25,7 +25,7 @@ from .errors import ApiError, json_response, not_found
 from .faults import FaultInjector
 from .ids import IdFactory
 from .journal import Journal
-from .registry import HANDLERS, TICKERS, Reply, RequestContext
+from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .settings import Settings
 from .store import MemoryStore, Store
 from .throttle import WARNING_HEADER, Throttle
@@ -146,14 +146,7 @@ class Gateway:
             )
         mismatch = operation.raw.get(VENDOR_MISMATCH_EXT, VENDOR_MISMATCH)
         self._bind_vendor(auth, mismatch, path_params.get("vendorId"), request.args.get("vendorId"))
-        validator = self.s.validators[operation_id]
-        path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
-        query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
-        body = (
-            validator.parse_body(request.get_data(cache=False), request.content_type)
-            if request.method in {"POST", "PUT", "PATCH", "DELETE"}
-            else None
-        )
+        path_values, query, body = self._validate(operation, request, path_params)
         if isinstance(body, dict):
             self._bind_vendor(auth, mismatch, None, None, body.get("vendorId"))
         reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
@@ -189,6 +182,23 @@ class Gateway:
         entry["auth"] = "ok"
         entry["vendorId"] = result.vendor_id
         return result
+
+    def _validate(
+        self, operation: spec_module.Operation, request: Request, path_params: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        validator = self.s.validators[operation.operation_id]
+        try:
+            path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
+            query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
+            body = (
+                validator.parse_body(request.get_data(cache=False), request.content_type)
+                if request.method in {"POST", "PUT", "PATCH", "DELETE"}
+                else None
+            )
+        except ApiError as err:
+            shape = VALIDATION_SHAPES.get(operation.tag)
+            raise (shape(err) if shape else err) from None
+        return path_values, query, body
 
     def _timeout_ms(self, request: Request) -> int:
         raw = request.headers.get("X-EXTENDED-TIMEOUT", "")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .errors import ApiError
+
 if TYPE_CHECKING:
     from .core import MockServices
     from .spec import Operation
@@ -66,6 +68,19 @@ CONTROL_ROUTES: list[ControlRoute] = []
 # every transaction first runs these with the tenant's current test-clock time.
 Ticker = Callable[["Tx", datetime, "MockServices"], None]
 TICKERS: list[Ticker] = []
+
+# An API family whose upstream words request-validation refusals in its own envelope (products:
+# {"code":"ERROR",…,"data":null}; fms coupons: httpStatus/errorMessage) registers how, per tag.
+ValidationShape = Callable[[ApiError], ApiError]
+VALIDATION_SHAPES: dict[str, ValidationShape] = {}
+
+
+def validation_shape(tag: str) -> Callable[[ValidationShape], ValidationShape]:
+    def register(func: ValidationShape) -> ValidationShape:
+        VALIDATION_SHAPES[tag] = func
+        return func
+
+    return register
 
 
 def ticker(func: Ticker) -> Ticker:

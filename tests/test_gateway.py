@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -280,3 +281,58 @@ def test_unknown_paths_and_methods(server: Any, method: str) -> None:
     response = _raw(server, "DELETE", ECHO)
     assert response.status_code == 405
     assert response.json()["code"] == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "expected"),
+    [
+        (  # the products family answers refusals as {"code":"ERROR", …, "data": null}
+            "/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/abc",
+            "",
+            {"code": "ERROR", "message": "업체상품아이디[null]는 숫자형으로 입력해주세요.", "data": None},
+        ),
+        (  # fms coupon APIs carry httpStatus and errorMessage
+            f"/v2/providers/fms/apis/api/v2/vendors/{DEFAULT_VENDOR_ID}/contract",
+            "contractId=abc",
+            {
+                "code": 400,
+                "message": "Invalid parameter 'contractId': must be integer",
+                "httpStatus": 400,
+                "httpStatusMessage": "Bad Request",
+                "errorMessage": "Invalid parameter 'contractId': must be integer",
+                "data": None,
+            },
+        ),
+        (  # other families: the application envelope
+            ECHO,
+            "status=ACCEPT&maxPerPage=x",
+            {"code": 400, "message": "Invalid parameter 'maxPerPage': must be integer"},
+        ),
+    ],
+    ids=["products", "fms-coupons", "application"],
+)
+def test_validation_refusals_use_the_familys_envelope(
+    client: CoupangClient, path: str, query: str, expected: dict[str, Any]
+) -> None:
+    answer = client.send_raw("GET", path, query)
+    assert (answer.status_code, answer.json()) == (400, expected)
+
+
+def _worded_mismatch_reads() -> list[Any]:
+    from mock_server import spec
+
+    return [
+        pytest.param(op.path, op.raw["x-vendor-mismatch-message"], id=op.operation_id)
+        for op in spec.iter_operations(spec.load())
+        if op.method == "GET" and "{vendorId}" in op.path and "x-vendor-mismatch-message" in op.raw
+    ]
+
+
+@pytest.mark.parametrize(("template", "message"), _worded_mismatch_reads())
+def test_reads_for_another_vendor_get_the_operations_own_words(
+    client: CoupangClient, template: str, message: str
+) -> None:
+    # every other path parameter gets a plausible number: the vendor check comes first
+    path = re.sub(r"\{(?!vendorId)[^}]+\}", "1", template).replace("{vendorId}", OTHER)
+    answer = client.send_raw("GET", path, f"vendorId={OTHER}")
+    assert (answer.status_code, answer.json()["message"]) == (400, message)

@@ -13,7 +13,7 @@ from ..core import MockServices
 from ..domains import coupons
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError
-from ..registry import RequestContext, control, handles, ticker
+from ..registry import RequestContext, control, handles, ticker, validation_shape
 from ..simulate import int_arg, vendor_tx
 from ..store import Tx
 
@@ -43,6 +43,11 @@ def _paged(rows: list[Any], first: int, page: int, size: int) -> tuple[list[Any]
         raise coupons.fms_error(400, coupons.NEGATIVE_PAGE)
     start = (page - first) * size
     return rows[start : start + size], _pagination(page, size, len(rows))
+
+
+@validation_shape("coupons")
+def _validation_refusal(err: ApiError) -> ApiError:
+    return coupons.fms_error(err.status, err.message)
 
 
 @ticker

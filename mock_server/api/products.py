@@ -14,7 +14,7 @@ from ..core import MockServices
 from ..domains import categories, logistics, products
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError
-from ..registry import RequestContext, control, handles, ticker
+from ..registry import RequestContext, control, handles, ticker, validation_shape
 from ..simulate import int_arg, vendor_tx
 from ..store import Tx
 
@@ -41,6 +41,11 @@ def _size(raw: Any, default: int = 10) -> int:
 # ---------------------------------------------------------------- seller products
 
 
+@validation_shape("products")
+def _validation_refusal(err: ApiError) -> ApiError:
+    return ApiError(err.status, err.message, code="ERROR", extra={"data": None})
+
+
 @handles("createSellerProduct")
 def create_seller_product(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body if isinstance(ctx.body, dict) else {}
@@ -60,8 +65,20 @@ def _saved(product: dict[str, Any]) -> dict[str, Any]:
 
 @handles("getSellerProduct")
 def get_seller_product(ctx: RequestContext) -> dict[str, Any]:
-    product = _readable(ctx.tx, ctx.path_params["sellerProductId"], period=True)
+    product_id = ctx.path_params["sellerProductId"]
+    if products.get(ctx.tx, product_id) is None:
+        owner = _other_owner(ctx, product_id)
+        if owner is not None:
+            raise products.error(products.OTHER_VENDOR.format(vendor=ctx.vendor_id, owner=owner))
+    product = _readable(ctx.tx, product_id, period=True)
     return _ok(products.render(ctx.tx, product))
+
+
+def _other_owner(ctx: RequestContext, product_id: int) -> str | None:
+    """The vendor whose id prefix `product_id` carries, when it is another one (ids.py): tells another
+    vendor's product from an unknown id without opening that vendor's store."""
+    tenants = (v["vendorId"] for v in ctx.services.vendors.all() if v["vendorId"] != ctx.vendor_id)
+    return ctx.services.ids.owner_of(product_id, products.ID_KIND, products.ID_DIGITS, tenants)
 
 
 def _readable(tx: Tx, product_id: int, *, period: bool) -> dict[str, Any]:
