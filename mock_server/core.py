@@ -144,11 +144,10 @@ class Gateway:
                 f"coupang-mock does not serve {operation_id} ({operation.method} {operation.path}) yet",
                 extra={"operationId": operation_id},
             )
-        mismatch = operation.raw.get(VENDOR_MISMATCH_EXT, VENDOR_MISMATCH)
-        self._bind_vendor(auth, mismatch, path_params.get("vendorId"), request.args.get("vendorId"))
+        self._bind_vendor(auth, operation, path_params.get("vendorId"), request.args.get("vendorId"))
         path_values, query, body = self._validate(operation, request, path_params)
         if isinstance(body, dict):
-            self._bind_vendor(auth, mismatch, None, None, body.get("vendorId"))
+            self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
         reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
         headers = dict(reply.headers or {})
         if admission.warning:
@@ -206,14 +205,26 @@ class Gateway:
 
     @staticmethod
     def _bind_vendor(
-        auth: AuthResult, mismatch: str, in_path: str | None, in_query: str | None, in_body: Any = None
+        auth: AuthResult,
+        operation: spec_module.Operation,
+        in_path: str | None,
+        in_query: str | None,
+        in_body: Any = None,
     ) -> None:
         """The key owns one vendorId; a malformed one in the path is a wrong path (404). Some upstream
-        services word the refusal themselves (`x-vendor-mismatch-message` of the operation)."""
+        services word the refusal themselves (`x-vendor-mismatch-message`: {own} is the key's vendorId,
+        {requested} the one sent), in their family's envelope."""
         if in_path is not None and not VENDOR_ID_RE.match(in_path):
             raise not_found()
-        if any(v is not None and v != auth.vendor_id for v in (in_path, in_query, in_body)):
-            raise ApiError(400, mismatch)
+        requested = next((v for v in (in_path, in_query, in_body) if v is not None and v != auth.vendor_id), None)
+        if requested is None:
+            return
+        worded = operation.raw.get(VENDOR_MISMATCH_EXT)
+        if not worded:
+            raise ApiError(400, VENDOR_MISMATCH)
+        refusal = ApiError(400, worded.replace("{own}", auth.vendor_id).replace("{requested}", str(requested)))
+        shape = VALIDATION_SHAPES.get(operation.tag)
+        raise shape(refusal) if shape else refusal
 
     def _dispatch(
         self,

@@ -324,7 +324,9 @@ def _worded_mismatch_reads() -> list[Any]:
     return [
         pytest.param(op.path, op.raw["x-vendor-mismatch-message"], id=op.operation_id)
         for op in spec.iter_operations(spec.load())
-        if op.method == "GET" and "{vendorId}" in op.path and "x-vendor-mismatch-message" in op.raw
+        if op.method == "GET"
+        and "x-vendor-mismatch-message" in op.raw
+        and any(p["name"] == "vendorId" for p in op.parameters)
     ]
 
 
@@ -335,4 +337,5 @@ def test_reads_for_another_vendor_get_the_operations_own_words(
     # every other path parameter gets a plausible number: the vendor check comes first
     path = re.sub(r"\{(?!vendorId)[^}]+\}", "1", template).replace("{vendorId}", OTHER)
     answer = client.send_raw("GET", path, f"vendorId={OTHER}")
-    assert (answer.status_code, answer.json()["message"]) == (400, message)
+    expected = message.replace("{own}", DEFAULT_VENDOR_ID).replace("{requested}", OTHER)
+    assert (answer.status_code, answer.json()["message"]) == (400, expected)
