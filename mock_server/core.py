@@ -21,7 +21,7 @@ from werkzeug.routing import Map, Rule
 from . import spec as spec_module
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
-from .errors import ApiError, json_response, not_found
+from .errors import ApiError, LocatedError, json_response, not_found
 from .faults import FaultInjector
 from .ids import IdFactory
 from .journal import Journal
@@ -145,10 +145,14 @@ class Gateway:
                 extra={"operationId": operation_id},
             )
         self._bind_vendor(auth, operation, path_params.get("vendorId"), request.args.get("vendorId"))
-        path_values, query, body = self._validate(operation, request, path_params)
+        raw_body = request.get_data(cache=False) if request.method in {"POST", "PUT", "PATCH", "DELETE"} else b""
+        path_values, query, body = self._validate(operation, request, path_params, raw_body)
         if isinstance(body, dict):
             self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
-        reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
+        try:
+            reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
+        except LocatedError as err:
+            raise err.located(raw_body) from None
         headers = dict(reply.headers or {})
         if admission.warning:
             headers[WARNING_HEADER] = admission.warning
@@ -183,14 +187,14 @@ class Gateway:
         return result
 
     def _validate(
-        self, operation: spec_module.Operation, request: Request, path_params: dict[str, str]
+        self, operation: spec_module.Operation, request: Request, path_params: dict[str, str], raw_body: bytes
     ) -> tuple[dict[str, Any], dict[str, Any], Any]:
         validator = self.s.validators[operation.operation_id]
         try:
             path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
             query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
             body = (
-                validator.parse_body(request.get_data(cache=False), request.content_type)
+                validator.parse_body(raw_body, request.content_type)
                 if request.method in {"POST", "PUT", "PATCH", "DELETE"}
                 else None
             )

@@ -61,6 +61,48 @@ class ApiError(Exception):
         return json_response(body, self.status, self.headers)
 
 
+class LocatedError(ApiError):
+    """A refusal naming the line of the request body that holds the offending value (`{line}` in the
+    message), like Jackson's mapping errors; the gateway fills the line in from the raw body."""
+
+    def __init__(self, status: int, template: str, value: Any, **kwargs: Any) -> None:
+        super().__init__(status, template.replace("{line}", "1"), **kwargs)
+        self.template = template
+        self.value = value
+
+    def located(self, raw: bytes) -> ApiError:
+        message = self.template.replace("{line}", str(line_of(raw, self.value)))
+        return ApiError(self.status, message, envelope=self.envelope, code=self.code, extra=self.extra)
+
+
+class MalformedJson(ApiError):
+    """The body is not JSON; `line` is where the parser gave up (families may word this themselves)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(400, message)
+        self.line = line
+
+
+def line_of(raw: bytes, value: Any) -> int:
+    """The first line of the raw JSON text where `value` (or, for a container, its first scalar or key)
+    appears; 1 when it cannot be told (a compact body is one line anyway)."""
+    needle = _needle(value)
+    if needle is None:
+        return 1
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), start=1):
+        if needle in line:
+            return number
+    return 1
+
+
+def _needle(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return json.dumps(next(iter(value)), ensure_ascii=False) if value else None
+    if isinstance(value, list):
+        return _needle(value[0]) if value else None
+    return json.dumps(value, ensure_ascii=False)
+
+
 def not_found() -> ApiError:
     return ApiError(404, "Not Found")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import fastjsonschema
 
-from .errors import ApiError
+from .errors import ApiError, MalformedJson, line_of
 from .spec import Operation
 
 _INT_RE = re.compile(r"^-?\d+$")
@@ -134,12 +134,12 @@ class OperationValidator:
         except UnicodeDecodeError:
             raise ApiError(400, "Could not read JSON: Invalid UTF-8 start byte") from None
         except json.JSONDecodeError as exc:
-            raise ApiError(400, _json_message(exc, raw)) from None
+            raise MalformedJson(_json_message(exc, raw), exc.lineno) from None
         if self.body is not None:
             try:
                 self.body(body)
             except fastjsonschema.JsonSchemaValueException as exc:
-                raise ApiError(400, _body_message(exc)) from None
+                raise ApiError(400, _body_message(exc, raw)) from None
         return body
 
 
@@ -172,12 +172,13 @@ def _non_numeric(token: str) -> Any:
     )
 
 
-def _body_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
+def _body_message(exc: fastjsonschema.JsonSchemaValueException, raw: bytes) -> str:
     definition = exc.definition if isinstance(exc.definition, dict) else {}
     custom = definition.get(ERROR_MESSAGE)
     if isinstance(custom, str):
         indexes = _INDEX_RE.findall(exc.name or "")
-        return custom.replace("{index}", indexes[-1] if indexes else "0")
+        custom = custom.replace("{index}", indexes[-1] if indexes else "0")
+        return custom.replace("{line}", str(line_of(raw, exc.value))) if "{line}" in custom else custom
     return f"{_field_name(exc, 'requestBody')} {_reason(exc)}"
 
 

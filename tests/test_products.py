@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client import CoupangClient, RetryPolicy
+from client.signing import sign
 from mock_server import spec
 from mock_server.domains import categories
 from tests.test_products_support import DROP, PRODUCTS, VENDOR_ITEMS, Seller, outbound_body, product_body
@@ -893,4 +896,49 @@ def test_rocket_growth_bodies_need_the_rg_terms(seller: Seller) -> None:
     assert (answer.status, answer.message) == (
         400,
         "로켓그로스 API 이용약관에 동의하지 않은 업체입니다. WING에서 약관 동의 후 이용해 주세요.",
+    )
+
+
+def _send_text(seller: Seller, text: str) -> requests.Response:
+    """A body exactly as given (pretty-printed or broken), signed like any call."""
+    api = seller.client
+    header = sign(api.access_key, api.secret_key, "POST", PRODUCTS, "")
+    return requests.post(
+        f"{seller.base_url}{PRODUCTS}",
+        data=text.encode("utf-8"),
+        headers={"Authorization": header, "Content-Type": "application/json;charset=UTF-8"},
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "offending"),
+    [
+        ({"deliveryMethod": "TRUCK"}, '"TRUCK"'),
+        ({"saleStartedAt": "2025-13-45T00:00:00"}, '"2025-13-45T00:00:00"'),
+        ({f"{I0}.maximumBuyForPerson": -7}, "-7"),
+    ],
+    ids=["enum", "date", "negative"],
+)
+def test_the_input_error_names_the_line_of_the_bad_value(
+    seller: Seller, centers: tuple[int, int], services: Any, changes: dict[str, Any], offending: str
+) -> None:
+    text = json.dumps(_body(seller, centers, **changes), ensure_ascii=False, indent=2)
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if offending in row)
+    assert line > 1
+    before = _registered(seller)
+    answer = _send_text(seller, text)
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"code": "ERROR", "message": f"입력값에 오류가 있습니다. line: {line}", "data": None},
+    )
+    assert _registered(seller) == before
+
+
+def test_unreadable_json_names_the_line_where_reading_stopped(seller: Seller) -> None:
+    text = '{\n  "displayCategoryCode": 56137,\n  "sellerProductName": "상품" oops\n}'
+    answer = _send_text(seller, text)
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"code": "ERROR", "message": "입력값에 오류가 있습니다. line: 3", "data": None},
     )

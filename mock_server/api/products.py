@@ -13,7 +13,7 @@ from typing import Any
 from ..core import MockServices
 from ..domains import categories, logistics, products
 from ..domains.fsm import IllegalTransition
-from ..errors import ApiError
+from ..errors import ApiError, MalformedJson
 from ..registry import RequestContext, control, handles, ticker, validation_shape
 from ..simulate import int_arg, vendor_tx
 from ..store import Tx
@@ -43,6 +43,8 @@ def _size(raw: Any, default: int = 10) -> int:
 
 @validation_shape("products")
 def _validation_refusal(err: ApiError) -> ApiError:
+    if isinstance(err, MalformedJson):  # Coupang's products service words unreadable JSON itself
+        return products.error(products.BAD_INPUT.replace("{line}", str(err.line)))
     return ApiError(err.status, err.message, code="ERROR", extra={"data": None})
 
 

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import ApiError
+from ..errors import ApiError, LocatedError
 from ..store import Tx
 from . import categories, inventory, logistics, timefmt
 from .fsm import IllegalTransition, StateMachine
@@ -93,7 +93,7 @@ ITEM_MACHINE = StateMachine(
 # ---------------------------------------------------------------- verbatim texts (products.yaml)
 
 NPE = "java.lang.NullPointerException"
-BAD_INPUT = "입력값에 오류가 있습니다. line: 1"
+BAD_INPUT = "입력값에 오류가 있습니다. line: {line}"
 MISSING_ATTRIBUTE = "카테고리의 필수 속성이 존재하지 않습니다."
 BAD_CENTER = "올바른 반품지 센터코드를 입력 하세요."
 REMOTE_COURIER = "[택배사 코드]를 확인해 주세요."
@@ -281,6 +281,11 @@ def error(message: str, **extra: Any) -> ApiError:
     return ApiError(400, message, code="ERROR", extra={"data": None, **extra})
 
 
+def bad_input(value: Any) -> LocatedError:
+    """Jackson cannot map `value`: the generic input error naming the body line that holds it."""
+    return LocatedError(400, BAD_INPUT, value, code="ERROR", extra={"data": None})
+
+
 # ---------------------------------------------------------------- settings and the ticker queue
 
 
@@ -353,11 +358,11 @@ def _int(value: Any, *, required: bool = True, minimum: int = 0) -> int:
             raise error(NPE)
         return 0
     if isinstance(value, bool):
-        raise error(BAD_INPUT)
+        raise bad_input(value)
     if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
         value = int(value)
     if not isinstance(value, int | float) or value != int(value) or value < minimum:
-        raise error(BAD_INPUT)
+        raise bad_input(value)
     return int(value)
 
 
@@ -368,12 +373,12 @@ def _bool(value: Any, default: bool = False) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"  # examples send pccNeeded as the string "false"
-    raise error(BAD_INPUT)
+    raise bad_input(value)
 
 
 def _enum(value: Any, allowed: Iterable[str]) -> str:
     if value not in tuple(allowed):
-        raise error(BAD_INPUT)  # Jackson cannot map the value: Coupang's generic input error
+        raise bad_input(value)  # Jackson cannot map the value: Coupang's generic input error
     return str(value)
 
 
@@ -400,11 +405,11 @@ def _check_names_and_dates(body: dict[str, Any]) -> None:
         raise error(DISPLAY_NAME_TOO_LONG)
     for name in ("saleStartedAt", "saleEndedAt"):
         if not isinstance(body[name], str) or not SALE_DATE_RE.match(body[name]):
-            raise error(BAD_INPUT)
+            raise bad_input(body[name])
         try:
             datetime.fromisoformat(body[name])
         except ValueError:
-            raise error(BAD_INPUT) from None
+            raise bad_input(body[name]) from None
     if body["saleEndedAt"] < body["saleStartedAt"]:
         raise error(SALE_PERIOD)
 
@@ -513,7 +518,7 @@ def _check_delivery(tx: Tx, body: dict[str, Any], leaf: categories.Category, ite
 def _check_documents(body: dict[str, Any], meta: dict[str, Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     documents = body.get("requiredDocuments") or []
     if not isinstance(documents, list):
-        raise error(BAD_INPUT)
+        raise bad_input(documents)
     for document in documents:
         if not isinstance(document, dict) or _blank(document.get("templateName")):
             raise error(NPE)
@@ -575,7 +580,7 @@ def _check_auto_pricing(item: dict[str, Any]) -> None:
     if info is None:
         return
     if not isinstance(info, dict):
-        raise error(BAD_INPUT)
+        raise bad_input(info)
     minimum = info.get("minSalePrice")
     if minimum is not None and _int(minimum) >= item["salePrice"]:
         raise error(AUTO_PRICING_MIN)
@@ -585,7 +590,7 @@ def _check_same_day(same_day: Any) -> None:
     if same_day is None:
         return
     if not isinstance(same_day, dict):
-        raise error(BAD_INPUT)
+        raise bad_input(same_day)
     if _bool(same_day.get("active")):
         hour, minute = same_day.get("cutOffTimeHour"), same_day.get("cutOffTimeMinute", 0)
         if not isinstance(hour, int) or not 10 <= hour <= 23 or minute not in (0, None):
@@ -606,7 +611,7 @@ def _check_images(images: Any) -> None:
         raise error(NPE)
     for image in images:
         if not isinstance(image, dict):
-            raise error(BAD_INPUT)
+            raise bad_input(image)
         _enum(image.get("imageType"), IMAGE_TYPES)
         _int(image.get("imageOrder"))
         path = image.get("cdnPath") or image.get("vendorPath")
@@ -623,10 +628,10 @@ def _check_contents(contents: Any) -> None:
     if contents is None:
         return
     if not isinstance(contents, list):
-        raise error(BAD_INPUT)
+        raise bad_input(contents)
     for block in contents:
         if not isinstance(block, dict):
-            raise error(BAD_INPUT)
+            raise bad_input(block)
         _enum(block.get("contentsType"), CONTENTS_TYPES)
         details = block.get("contentDetails")
         if not isinstance(details, list):
@@ -664,7 +669,7 @@ def _check_notices(item: dict[str, Any], meta: dict[str, Any], auto_matched: boo
         first = meta["noticeCategories"][0]
         raise error(_notice_message(_mandatory_details(first)[0], first["noticeCategoryName"]))
     if not isinstance(notices, list) or any(not isinstance(n, dict) for n in notices):
-        raise error(BAD_INPUT)
+        raise bad_input(notices)
     for notice in notices:
         if _blank(notice.get("noticeCategoryName")) or _blank(notice.get("noticeCategoryDetailName")):
             raise error(NPE)
@@ -704,11 +709,11 @@ def _default_notices() -> list[dict[str, Any]]:
 def _check_certifications(item: dict[str, Any], meta: dict[str, Any]) -> None:
     certs = item.get("certifications") or []
     if not isinstance(certs, list):
-        raise error(BAD_INPUT)
+        raise bad_input(certs)
     allowed = {c["certificationType"]: c for c in meta["certifications"]}
     for cert in certs:
         if not isinstance(cert, dict):
-            raise error(BAD_INPUT)
+            raise bad_input(cert)
         kind = cert.get("certificationType")
         if kind not in allowed:
             raise error(CERT_NOT_ALLOWED.format(type=kind))
@@ -727,14 +732,16 @@ def _entered(item: dict[str, Any]) -> list[dict[str, Any]]:
     """Attributes with a value; "" means not entered (products.yaml → attributes)."""
     attributes = item.get("attributes") or []
     if not isinstance(attributes, list):
-        raise error(BAD_INPUT)
+        raise bad_input(attributes)
     for attribute in attributes:
         if not isinstance(attribute, dict) or _blank(attribute.get("attributeTypeName")):
             raise error(NPE)
         if attribute.get("attributeValueName") is None:
             raise error(NPE)
-        if len(attribute["attributeTypeName"]) > 25 or len(str(attribute["attributeValueName"])) > 30:
-            raise error(BAD_INPUT)
+        if len(attribute["attributeTypeName"]) > 25:
+            raise bad_input(attribute["attributeTypeName"])
+        if len(str(attribute["attributeValueName"])) > 30:
+            raise bad_input(attribute["attributeValueName"])
         attribute["exposed"] = _enum(attribute.get("exposed") or "EXPOSED", ("EXPOSED", "NONE"))
     return [a for a in attributes if str(a["attributeValueName"]) != ""]
 
@@ -934,7 +941,7 @@ def validate(
 
 def _item_copy(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise error(BAD_INPUT)
+        raise bad_input(raw)
     item = {name: copy.deepcopy(raw[name]) for name in ITEM_FIELDS if name in raw}
     for name in ("sellerProductItemId", "vendorItemId"):
         if raw.get(name) not in (None, ""):
