@@ -35,19 +35,20 @@ def cs_page(content: list[Any], page: int, size: int, total: int) -> dict[str, A
     }
 
 
+def bulk_response_code(lines: list[dict[str, Any]]) -> int:
+    """-1 no line, 0 every line succeeded, 99 none did, 1 some did (shared by every bulk family)."""
+    ok = sum(1 for line in lines if line.get("succeed"))
+    if not lines:
+        return -1
+    return 0 if ok == len(lines) else 99 if ok == 0 else 1
+
+
 def bulk_result(
     response_key: int, lines: list[dict[str, Any]], action: str = "apply instructStatus result"
 ) -> dict[str, Any]:
     """Bulk status changes: HTTP 200 even when every line failed; responseCode says how it went."""
-    ok = sum(1 for line in lines if line.get("succeed"))
-    if not lines:
-        code, text = -1, "None"
-    elif ok == len(lines):
-        code, text = 0, "All succeeded."
-    elif ok == 0:
-        code, text = 99, "All Failed."
-    else:
-        code, text = 1, "Partial errors."
+    code = bulk_response_code(lines)
+    text = {-1: "None", 0: "All succeeded.", 99: "All Failed.", 1: "Partial errors."}[code]
     return {
         "code": "200",
         "message": "OK",

@@ -14,10 +14,9 @@ from ..core import MockServices
 from ..domains import exchanges, paging
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
-from ..simulate import int_arg, item_quantities, vendor_tx
+from ..simulate import int_arg, vendor_tx
 from ..store import Tx
-from .orders import order_or_404
-from .returns import same_id
+from .returns import buyer_request, same_id
 
 DEFAULT_PER_PAGE = 10
 PARAMS_NULL = "params are not allowed null..."
@@ -103,13 +102,7 @@ def exchange_summary(exchange: dict[str, Any]) -> dict[str, Any]:
 @control("/vendors/<vendor_id>/orders/<order_id>/exchanges", methods=("POST",))
 def request_exchange(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> tuple[Any, int]:
     """The buyer asks for a same-option exchange: {"items": [...], "reasonCode": VOC code, "reasonDetail"?}."""
-    wanted = item_quantities(body.get("items"))
-    with vendor_tx(services, vendor_id) as (tx, now, new_id):
-        order = order_or_404(tx, int_arg(order_id, "orderId"))
-        exchange = exchanges.request_exchange(
-            tx, now, new_id, order, wanted, str(body.get("reasonCode") or ""), str(body.get("reasonDetail") or "")
-        )
-    return exchange_summary(exchange), 201
+    return exchange_summary(buyer_request(services, body, vendor_id, order_id, exchanges.request_exchange)), 201
 
 
 @control("/vendors/<vendor_id>/exchanges/<exchange_id>/withdraw", methods=("POST",))

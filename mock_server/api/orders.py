@@ -124,15 +124,8 @@ def update_invoices(ctx: RequestContext) -> dict[str, Any]:
 
 def _invoice_envelope(results: list[dict[str, Any]], code: int | str) -> dict[str, Any]:
     """Invoice family: responseCode -1 NONE / 0 SUCCESS / 1 PARTIAL_ERROR / 99 FAILED, no responseKey."""
-    ok = sum(1 for line in results if line["succeed"])
-    if not results:
-        overall, text = -1, "NONE"
-    elif ok == len(results):
-        overall, text = 0, "SUCCESS"
-    elif ok == 0:
-        overall, text = 99, "FAILED"
-    else:
-        overall, text = 1, "PARTIAL_ERROR"
+    overall = envelopes.bulk_response_code(results)
+    text = {-1: "NONE", 0: "SUCCESS", 99: "FAILED", 1: "PARTIAL_ERROR"}[overall]
     return {
         "code": code,
         "message": "OK",

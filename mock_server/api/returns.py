@@ -7,6 +7,7 @@ the request, calls the domain and builds the envelope of each endpoint.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -175,13 +176,18 @@ def receipt_summary(receipt: dict[str, Any]) -> dict[str, Any]:
 @control("/vendors/<vendor_id>/orders/<order_id>/returns", methods=("POST",))
 def request_return(services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str) -> tuple[Any, int]:
     """The buyer returns shipped units: {"items": [...], "reasonCode": VOC code, "reasonDetail"?}."""
+    return receipt_summary(buyer_request(services, body, vendor_id, order_id, returns.request_return)), 201
+
+
+def buyer_request(
+    services: MockServices, body: dict[str, Any], vendor_id: str, order_id: str, request: Callable[..., Any]
+) -> dict[str, Any]:
+    """A buyer's return or exchange of units of one order: {"items", "reasonCode", "reasonDetail"?}."""
     wanted = item_quantities(body.get("items"))
+    reason, detail = str(body.get("reasonCode") or ""), str(body.get("reasonDetail") or "")
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
-        receipt = returns.request_return(
-            tx, now, new_id, order, wanted, str(body.get("reasonCode") or ""), str(body.get("reasonDetail") or "")
-        )
-    return receipt_summary(receipt), 201
+        return request(tx, now, new_id, order, wanted, reason, detail)  # type: ignore[no-any-return]
 
 
 @control("/vendors/<vendor_id>/returns/<receipt_id>/withdraw", methods=("POST",))

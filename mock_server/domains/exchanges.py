@@ -135,10 +135,8 @@ def request_exchange(
     reason_detail: str = "",
 ) -> dict[str, Any]:
     """The customer asks to swap shipped units for the same option (orderItemId = targetItemId)."""
-    if reason_code not in receipts.REASONS:
-        raise ApiError(400, f"reasonCode must be a VOC reason code, one of {sorted(receipts.REASONS)}")
+    text, _category1, _category2, fault = receipts.voc_reason(reason_code)
     plan = returns.plan_units(tx, order, wanted, lambda box_id, vid: exchanged_units(tx, box_id, vid))
-    text, _category1, _category2, fault = receipts.REASONS[reason_code]
     exchange_id = new_id("exchangeId", 9)
     box = plan[0][0]
     stamp = now.isoformat()

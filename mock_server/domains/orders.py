@@ -1135,8 +1135,7 @@ def buyer_cancel(
 ) -> list[dict[str, Any]]:
     """The customer cancels: ACCEPT lines are refunded automatically (CANCEL receipt); INSTRUCT lines
     become a stop-shipment request (RELEASE_STOP_UNCHECKED receipt) the seller must answer."""
-    if reason not in receipts.REASONS:
-        raise ApiError(400, f"reason must be one of {sorted(receipts.REASONS)}")
+    receipts.voc_reason(reason, "reason")
     plan = _buyer_plan(tx, order, wanted)
     pol = policy(tx)
     made = []

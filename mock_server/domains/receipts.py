@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ..errors import ApiError
 from ..store import Tx
 from .fsm import StateMachine
 
@@ -87,6 +88,13 @@ REASONS: dict[str, tuple[str, str, str, str]] = {
     "DELIVERYLATER": ("배송 예정일이 예상보다 늦음", "배송불만", "배송 지연", "VENDOR"),
     "OTHERS": ("기타", "고객변심", "기타", "CUSTOMER"),
 }
+
+
+def voc_reason(code: str, field: str = "reasonCode") -> tuple[str, str, str, str]:
+    """(text, category 1, category 2, fault) of a buyer's VOC reason code; 400 for any other code."""
+    if code not in REASONS:
+        raise ApiError(400, f"{field} must be a VOC reason code, one of {sorted(REASONS)}")
+    return REASONS[code]
 _SHEET: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     # group label, fault, [(code, text)]
     "mind": (

@@ -259,8 +259,7 @@ def request_return(
     reason_detail: str = "",
 ) -> dict[str, Any]:
     """The customer asks to return shipped units: a RETURNS_UNCHECKED receipt (releaseStopStatus 비대상)."""
-    if reason_code not in receipts.REASONS:
-        raise ApiError(400, f"reasonCode must be a VOC reason code, one of {sorted(receipts.REASONS)}")
+    receipts.voc_reason(reason_code)
     # units under an open exchange are not returnable either; imported here because exchanges builds on
     # this module (plan_units, pickup invoices)
     from . import exchanges
