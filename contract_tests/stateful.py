@@ -366,8 +366,10 @@ class ProductApproval(ContractModel):
     @rule(product_id=products)
     def seller_deletes(self, product_id: int) -> None:
         product = self.model[product_id]
-        if product.status in ("APPROVED", "PARTIAL_APPROVED"):
-            self._stop_sales(product_id)  # deletion needs every option sales-stopped
+        if product.status in DELETABLE:
+            # deletion needs every option sales-stopped; a product approved once keeps its options on
+            # sale through a later update (back to SAVED), so stop them whenever deletion is tried
+            self._stop_sales(product_id)
         ok, answer = self.call("DELETE", f"{MARKET}/seller-products/{product_id}")
         legal = product.status in DELETABLE
         assert ok is legal, (product.status, answer)

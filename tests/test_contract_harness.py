@@ -283,3 +283,19 @@ def test_transition_coverage_is_what_the_run_added() -> None:
     assert "[  x3] A --go--> B" in text and "[  --] B --back--> A" in text
     assert "model ReturnsLifecycle: SKIPPED (operations not served by this mock (501): x)" in text
     assert "model OrderLifecycle: ok, 3 cases" in text and "ACCEPT --acknowledge--> INSTRUCT" in text
+
+
+def test_the_product_model_deletes_a_product_updated_after_approval(server: Any) -> None:
+    # found by `coupang-mock contract --seed 11 --stateful-examples 40`: an approved product updated
+    # back to SAVED keeps its options on sale, so the model must stop them before deleting
+    model = type("Replay", (stateful.ProductApproval,), {"target": _target(server), "last": stateful.LastRequest()})
+    state = model()
+    product_id = state.seller_registers()
+    for _ in range(3):
+        state.product_moves_on(product_id=product_id, decision="APPROVE")
+    assert state.model[product_id].status == "APPROVED"
+    state.seller_updates(product_id=product_id)
+    assert state.model[product_id].status == "SAVED"
+    state.seller_deletes(product_id=product_id)
+    state.statuses_agree_with_the_list()
+    assert state.model[product_id].status == "DELETED"
