@@ -18,7 +18,15 @@ from typing import Any, ClassVar
 import requests
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from client import CoupangError
 
@@ -299,6 +307,16 @@ class ProductApproval(ContractModel):
     def _move(self, product: ProductModel, event: str, target: str) -> None:
         self.count(product.status, event, target)
         product.status = target
+
+    @initialize(target=products)
+    def an_approved_product(self) -> int:
+        """Every case starts with the happy path (register → request → review → approve), so the
+        approval edges are exercised whatever the random steps do next."""
+        product_id = self.seller_registers()
+        self.seller_requests_approval(product_id)
+        self.reviewer_decides(product_id, "START_REVIEW")
+        self.reviewer_decides(product_id, "APPROVE")
+        return product_id
 
     @precondition(lambda self: len(self.model) < 3)
     @rule(target=products)
