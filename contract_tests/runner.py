@@ -258,7 +258,7 @@ class Runner:
         """The spec's links, then the reference models (stateful.MODELS); each disagreement is one failure.
         Link scenarios generate whole request bodies per step: a quarter of the examples keeps them affordable."""
         links = self.run_links(max(2, self.stateful_examples // 4))
-        report.stateful = [links, *run_models(self.target, max_examples=self.stateful_examples)]
+        report.stateful = [links, *run_models(self.target, max_examples=self.stateful_examples, seed_value=self.seed)]
         for result in report.stateful:
             if result.failure:
                 curl = replay_line(self.target, result.request)

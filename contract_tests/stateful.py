@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import requests
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -704,9 +704,10 @@ def run_model(
     steps: int = 12,
     unserved: set[str] | None = None,
     shrink: bool = True,
+    seed_value: int = 0,
 ) -> StatefulResult:
-    """Reproducible (derandomized): the same spec and mock give the same sequence of steps. A failure
-    is shrunk to the fewest steps (many more requests) unless shrink is False."""
+    """Reproducible: the same seed, spec and mock give the same sequence of steps; another seed explores
+    other sequences. A failure is shrunk to the fewest steps (many more requests) unless shrink is False."""
     result = StatefulResult(model.__name__)
     result.skipped = skip_reason(model, target, unserved)
     if result.skipped:
@@ -718,8 +719,8 @@ def run_model(
         edges.update(self.edges)
         runs[0] += 1
 
-    bound: type[ContractModel] = type(
-        model.__name__, (model,), {"target": target, "teardown": teardown, "last": LastRequest()}
+    bound: type[ContractModel] = seed(seed_value)(
+        type(model.__name__, (model,), {"target": target, "teardown": teardown, "last": LastRequest()})
     )
     try:
         run_state_machine_as_test(
@@ -748,6 +749,10 @@ def run_models(
     max_examples: int = 10,
     steps: int = 12,
     models: tuple[type[ContractModel], ...] = MODELS,
+    seed_value: int = 0,
 ) -> list[StatefulResult]:
     unserved = target.unserved_operations()
-    return [run_model(m, target, max_examples=max_examples, steps=steps, unserved=unserved) for m in models]
+    return [
+        run_model(m, target, max_examples=max_examples, steps=steps, unserved=unserved, seed_value=seed_value)
+        for m in models
+    ]

@@ -97,7 +97,9 @@ def test_state_machine(contract_runner: Runner, request: pytest.FixtureRequest, 
         result = contract_runner.run_links(max(2, examples // 4))
     else:
         model = next(m for m in stateful.MODELS if m.__name__ == model_name)
-        result = stateful.run_model(model, contract_runner.target, max_examples=examples)
+        result = stateful.run_model(
+            model, contract_runner.target, max_examples=examples, seed_value=contract_runner.seed
+        )
     request.config.stash[COVERAGE_KEY]["stateful"].append(result)
     if result.skipped:
         pytest.skip(result.skipped)
