@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from .core import MockServices, run_tickers
+from .domains.inventory import is_positive_int, item_quantities
 from .errors import ApiError
 from .store import Tx
 
 NewId = Callable[[str, int], int]
+__all__ = ["NewId", "VendorTx", "int_arg", "is_positive_int", "item_quantities", "vendor_tx"]
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,3 @@ def int_arg(value: Any, name: str) -> int:
     if not text.isdigit():
         raise ApiError(400, f"{name} must be an integer")
     return int(text)
-
-
-def is_positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def item_quantities(raw: Any) -> dict[int, int]:
-    """{"items": [{"vendorItemId", "quantity"}]} of a buyer action → {vendorItemId: quantity}."""
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
-    wanted: dict[int, int] = {}
-    for entry in raw:
-        vid = entry.get("vendorItemId") if isinstance(entry, dict) else None
-        qty = entry.get("quantity") if isinstance(entry, dict) else None
-        if not is_positive_int(vid) or not is_positive_int(qty):
-            raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
-        wanted[vid] = wanted.get(vid, 0) + qty
-    return wanted

@@ -54,3 +54,21 @@ def return_stock(tx: Tx, vendor_item_id: int, quantity: int) -> None:
         return
     item["quantity"] = item.get("quantity", 0) + quantity
     put_item(tx, item)
+
+
+def is_positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def item_quantities(raw: Any, default_quantity: int | None = None) -> dict[int, int]:
+    """{"items": [{"vendorItemId", "quantity"}]} of a buyer action → {vendorItemId: quantity}."""
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
+    wanted: dict[int, int] = {}
+    for entry in raw:
+        vid = entry.get("vendorItemId") if isinstance(entry, dict) else None
+        qty = entry.get("quantity", default_quantity) if isinstance(entry, dict) else None
+        if not is_positive_int(vid) or not is_positive_int(qty):
+            raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
+        wanted[vid] = wanted.get(vid, 0) + qty
+    return wanted

@@ -355,7 +355,7 @@ def place_order(
     request: dict[str, Any],
 ) -> dict[str, Any]:
     """The buyer pays: stock is taken, the order is split into boxes, every box starts in ACCEPT."""
-    wanted = _requested_quantities(request.get("items"))
+    wanted = inventory.item_quantities(request.get("items"), default_quantity=1)
     paid_at = timefmt.paid_at(request.get("paidAt"), now)
     items = {vid: inventory.take_stock(tx, vid, qty) for vid, qty in wanted.items()}
     order_id = new_id("orderId", 14)
@@ -381,19 +381,6 @@ def place_order(
         tx.put(BOXES, box["shipmentBoxId"], box)
     tx.put(ORDERS, order_id, order)
     return order
-
-
-def _requested_quantities(raw: Any) -> dict[int, int]:
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, 'items must be a non-empty list of {"vendorItemId", "quantity"}')
-    wanted: dict[int, int] = {}
-    for entry in raw:
-        vid = entry.get("vendorItemId") if isinstance(entry, dict) else None
-        qty = entry.get("quantity", 1) if isinstance(entry, dict) else None
-        if not _is_int(vid) or not _is_int(qty) or qty < 1:
-            raise ApiError(400, "each item needs an integer vendorItemId and a quantity >= 1")
-        wanted[vid] = wanted.get(vid, 0) + qty
-    return wanted
 
 
 def _overrides(raw: Any, allowed: Iterable[str]) -> dict[str, Any]:
