@@ -267,6 +267,8 @@ def test_brand_search_pages_and_get(seller: Misc) -> None:
     brand = seller.good("getBrand", brandId="KR-5")["data"]
     assert brand == found["data"]["items"][0]
     assert seller.op("getBrand", brandId="KR-999999").status == 404
+    # no id format is documented: anything else is just an unknown brand, never an undocumented 400
+    assert seller.op("getBrand", brandId="nike").status == 404
 
 
 @pytest.mark.parametrize("body", [{}, {"brandName": ""}, {"brandName": "   "}])
