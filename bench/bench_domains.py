@@ -26,12 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from client.signing import encode_query, sign  # noqa: E402
-from mock_server.app import create_app  # noqa: E402
-from mock_server.clock import TestClock  # noqa: E402
-from mock_server.core import MockServices  # noqa: E402
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings  # noqa: E402
-from mock_server.store import open_store  # noqa: E402
+from coupang_mock.client.signing import encode_query, sign  # noqa: E402
+from coupang_mock.server.app import create_app  # noqa: E402
+from coupang_mock.server.clock import TestClock  # noqa: E402
+from coupang_mock.server.core import MockServices  # noqa: E402
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings  # noqa: E402
+from coupang_mock.server.store import open_store  # noqa: E402
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 V5 = f"/v2/providers/openapi/apis/api/v5/vendors/{DEFAULT_VENDOR_ID}"

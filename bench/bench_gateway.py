@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from client.signing import sign  # noqa: E402
-from mock_server.auth import Authenticator  # noqa: E402
-from mock_server.core import MockServices  # noqa: E402
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings  # noqa: E402
-from mock_server.validation import compile_schema  # noqa: E402
+from coupang_mock.client.signing import sign  # noqa: E402
+from coupang_mock.server.auth import Authenticator  # noqa: E402
+from coupang_mock.server.core import MockServices  # noqa: E402
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Settings  # noqa: E402
+from coupang_mock.server.validation import compile_schema  # noqa: E402
 
 BODY_SCHEMA = {
     "type": "object",
@@ -92,7 +92,7 @@ def main() -> None:
     slow = Draft7Validator(BODY_SCHEMA)
     results["jsonschemaMicrosPerBody"] = round(per_call(lambda: slow.validate(BODY), 2000), 1)
 
-    from mock_server.app import create_app
+    from coupang_mock.server.app import create_app
 
     app = create_app(services=services)
     client = app.test_client()

@@ -1,6 +1,6 @@
 """Thin Python client for the Coupang seller OpenAPI (works against coupang-mock and production).
 
-from client import CoupangClient
+from coupang_mock.client import CoupangClient
 api = CoupangClient(access_key, secret_key, "A00012345", base_url="http://127.0.0.1:8080")
 api.orders.list_ordersheets(created_at_from="2026-11-01+09:00", created_at_to="2026-11-02+09:00", status="ACCEPT")
 for sheet in api.orders.list_ordersheets_all(...):   # every page, lazily

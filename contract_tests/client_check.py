@@ -23,13 +23,13 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, seed, settings
 
-from client import CoupangClient
-from client import _generated as generated
-from client.codegen import method_arguments, methods_of
-from client.signing import parse_authorization, signature, string_to_sign
-from mock_server import spec
-from mock_server.errors import ApiError
-from mock_server.validation import OperationValidator
+from coupang_mock.client import CoupangClient
+from coupang_mock.client import _generated as generated
+from coupang_mock.client.codegen import method_arguments, methods_of
+from coupang_mock.client.signing import parse_authorization, signature, string_to_sign
+from coupang_mock.server import spec
+from coupang_mock.server.errors import ApiError
+from coupang_mock.server.validation import OperationValidator
 
 from .runner import Failure
 

@@ -1,11 +1,11 @@
-"""Terminal summary of `pytest --pyargs contract_tests`: the transition-coverage report."""
+"""Terminal summary of `pytest --pyargs coupang_mock.contract`: the transition-coverage report."""
 
 from __future__ import annotations
 
 import pytest
 
-from contract_tests.runner import coverage_text
-from contract_tests.test_contract import COVERAGE_KEY
+from coupang_mock.contract.runner import coverage_text
+from coupang_mock.contract.test_contract import COVERAGE_KEY
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

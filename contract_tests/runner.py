@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import checks as st_checks
 from schemathesis.core.transport import Response as StResponse
 
-from client.signing import encode_query
-from mock_server import spec as spec_module
+from coupang_mock.client.signing import encode_query
+from coupang_mock.server import spec as spec_module
 
 from .checks import COUPANG_CHECKS, Documented
 from .stateful import LastRequest, StatefulResult, run_models
@@ -369,7 +369,7 @@ class Runner:
         self.target.pace()
         headers = None
         if broken_signature:
-            from client.signing import sign
+            from coupang_mock.client.signing import sign
 
             valid = sign(self.target.access_key, self.target.secret_key, method, path, query)
             headers = {"Authorization": valid[:-4] + ("0000" if not valid.endswith("0000") else "1111")}

@@ -12,9 +12,9 @@ from .target import Target
 @contextmanager
 def in_process_mock(seed: int = 0) -> Iterator[str]:
     """A mock on a free loopback port for the duration of the block (throttle off)."""
-    from mock_server.app import create_app
-    from mock_server.server import start_in_thread
-    from mock_server.settings import Settings
+    from coupang_mock.server.app import create_app
+    from coupang_mock.server.server import start_in_thread
+    from coupang_mock.server.settings import Settings
 
     running = start_in_thread(create_app(Settings.from_env(seed=seed, throttle_enabled=False)))
     try:

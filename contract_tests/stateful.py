@@ -28,7 +28,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from client import CoupangError
+from coupang_mock.client import CoupangError
 
 from .target import Target
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from client import CoupangClient, RetryPolicy
+from coupang_mock.client import CoupangClient, RetryPolicy
 
 PRODUCTION_HOST = "api-gateway.coupang.com"
 PRODUCTION_WRITES_ENV = "COUPANG_CONTRACT_ALLOW_PRODUCTION_WRITES"

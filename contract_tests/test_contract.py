@@ -1,4 +1,4 @@
-"""pytest entry of the harness: `pytest --pyargs contract_tests --coupang-base-url URL …`.
+"""pytest entry of the harness: `pytest --pyargs coupang_mock.contract --coupang-base-url URL …`.
 
 One test per operation of the spec, one per operation through `client/` (client conformance: no
 server needed), then one per stateful reference model (skipped with the reason
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from contract_tests import stateful
-from contract_tests.runner import Runner, replay_line, transitions_delta
-from contract_tests.session import in_process_mock, make_target
+from coupang_mock.contract import stateful
+from coupang_mock.contract.runner import Runner, replay_line, transitions_delta
+from coupang_mock.contract.session import in_process_mock, make_target
 
 COVERAGE_KEY = pytest.StashKey[dict[str, Any]]()
 
@@ -32,7 +32,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("model_name", [] if filtered else names)
     if "operation_id" not in metafunc.fixturenames and "client_operation_id" not in metafunc.fixturenames:
         return
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     config = metafunc.config
     ops = _list(config.getoption("--coupang-operations"))
@@ -113,8 +113,8 @@ def client_conformance() -> Any:
     """The spec's operations, the client's argument mapping and schemathesis' view, built once."""
     import schemathesis
 
-    from contract_tests import client_check
-    from mock_server import spec
+    from coupang_mock.contract import client_check
+    from coupang_mock.server import spec
 
     document = spec.load_copy()
     operations = {op.operation_id: op for op in spec.iter_operations(document)}
@@ -123,7 +123,7 @@ def client_conformance() -> Any:
 
 
 def test_client_conforms(client_conformance: Any, request: pytest.FixtureRequest, client_operation_id: str) -> None:
-    from contract_tests import client_check
+    from coupang_mock.contract import client_check
 
     operations, arguments, schema = client_conformance
     failure = client_check.check_operation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
@@ -25,7 +26,9 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
     if services is None:
         settings = settings or Settings.from_env()
         services = MockServices(settings, store=open_store(settings.store_url))
-    app = Flask("mock_server")
+    # Explicit paths: the package lives in a namespace (coupang_mock) whose folder Flask cannot guess.
+    here = str(Path(__file__).resolve().parent)
+    app = Flask("coupang_mock.server", root_path=here, instance_path=here)
     app.extensions["coupang_mock"] = services
     gateway = Gateway(services)
 

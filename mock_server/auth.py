@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from client.signing import parse_authorization, parse_signed_date, signature, string_to_sign
+from coupang_mock.client.signing import parse_authorization, parse_signed_date, signature, string_to_sign
 
 from .errors import ApiError, gateway_error
 from .vendors import VendorRegistry

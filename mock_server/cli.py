@@ -126,7 +126,7 @@ def sign(method: str, path: str, query: str) -> None:
     """
     import os
 
-    from client.signing import sign as make_header
+    from coupang_mock.client.signing import sign as make_header
 
     access = os.environ.get("COUPANG_ACCESS_KEY", Settings.from_env().default_access_key)
     secret = os.environ.get("COUPANG_SECRET_KEY", Settings.from_env().default_secret_key)
@@ -178,7 +178,7 @@ def contract(
     """Check a Coupang API surface (this mock, another mock, or production read-only) against specs/."""
     if client_only:
         _check_client(operations, max_examples, seed_value)
-    from contract_tests.session import run_contract
+    from coupang_mock.contract.session import run_contract
 
     report = run_contract(
         base_url=base_url,
@@ -213,7 +213,7 @@ def contract(
 
 
 def _check_client(operations: str | None, max_examples: int, seed_value: int) -> None:
-    from contract_tests.client_check import check_client
+    from coupang_mock.contract.client_check import check_client
 
     report = check_client(
         operations=operations.split(",") if operations else None, max_examples=max_examples, seed_value=seed_value

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 import requests
 
-from client import CoupangClient
+from coupang_mock.client import CoupangClient
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("coupang-mock")
     group.addoption("--coupang-mock-throttle", action="store_true", help="keep the 10 req/s throttle on in fixtures")
     group.addoption("--coupang-mock-seed", type=int, default=0, help="seed of the in-process mock")
-    # contract harness (pytest --pyargs contract_tests …)
+    # contract harness (pytest --pyargs coupang_mock.contract …)
     group.addoption("--coupang-base-url", default=None, help="contract target (default: an in-process mock)")
     group.addoption("--coupang-access-key", default=None)
     group.addoption("--coupang-secret-key", default=None)
@@ -77,9 +77,9 @@ class ClockControl:
 
 @pytest.fixture(scope="session")
 def coupang_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
-    from mock_server.app import create_app
-    from mock_server.server import start_in_thread
-    from mock_server.settings import Settings
+    from coupang_mock.server.app import create_app
+    from coupang_mock.server.server import start_in_thread
+    from coupang_mock.server.settings import Settings
 
     settings = Settings.from_env(
         seed=request.config.getoption("--coupang-mock-seed"),

@@ -12,12 +12,56 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 Document = dict[str, Any]
 SYSTEM_TENANT = "_system"
+
+
+Scalar = str | int | float | bool
+IndexKey = tuple[Scalar, ...]
+
+
+@dataclass(frozen=True)
+class Index:
+    """A secondary index of one kind: `key(doc)` gives the document's position, None leaves it out.
+
+    Tuples are compared component by component (keep each position one type). Queries ask for a
+    prefix of the tuple, optionally a [lo, hi) range on the component after it, in tuple order.
+    """
+
+    kind: str
+    name: str
+    key: Callable[[Document], IndexKey | None]
+
+
+INDEXES: dict[str, dict[str, Index]] = {}
+
+
+def declare_index(kind: str, name: str, key: Callable[[Document], IndexKey | None]) -> Index:
+    """Declared by the owning domain module at import, next to its documents."""
+    index = Index(kind, name, key)
+    INDEXES.setdefault(kind, {})[name] = index
+    return index
+
+
+def index_of(kind: str, name: str) -> Index:
+    try:
+        return INDEXES[kind][name]
+    except KeyError:
+        raise KeyError(f"no index {name!r} declared for kind {kind!r}") from None
+
+
+def in_range(key: IndexKey, prefix: IndexKey, lo: Scalar | None, hi: Scalar | None) -> bool:
+    if key[: len(prefix)] != tuple(prefix):
+        return False
+    if lo is None and hi is None:
+        return True
+    value = key[len(prefix)]
+    return (lo is None or value >= lo) and (hi is None or value < hi)
 
 
 class Tx(Protocol):
@@ -26,14 +70,65 @@ class Tx(Protocol):
     def get(self, kind: str, key: str | int) -> Document | None: ...
     def put(self, kind: str, key: str | int, value: Document) -> None: ...
     def delete(self, kind: str, key: str | int) -> None: ...
-    def items(self, kind: str) -> list[tuple[str, Document]]: ...
     def next_seq(self, kind: str) -> int: ...
+
+    def find(
+        self,
+        kind: str,
+        index: str,
+        *,
+        prefix: IndexKey = (),
+        lo: Scalar | None = None,
+        hi: Scalar | None = None,
+        after: IndexKey | None = None,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        """Documents of `kind` in index order whose index tuple starts with `prefix` and whose next
+        component lies in [lo, hi); `after` resumes strictly past an index tuple (a cursor), `offset`
+        skips rows. Cost follows the rows returned, not the size of the kind."""
+        ...
+
+    def count(
+        self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
+    ) -> int: ...
+
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        """Every document of a kind. Never on a request path: export, snapshots and migrations only."""
+        ...
 
 
 class Store(Protocol):
     def transaction(self, tenant: str) -> Any: ...  # context manager yielding Tx
     def reset(self, tenant: str | None = None) -> None: ...
     def tenants(self) -> list[str]: ...
+    def export(self, tenant: str) -> dict[str, dict[str, Document]]: ...
+    def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None: ...
+
+
+def scan_find(
+    rows: list[tuple[str, Document]],
+    index: Index,
+    prefix: IndexKey,
+    lo: Scalar | None,
+    hi: Scalar | None,
+    after: IndexKey | None,
+    reverse: bool,
+    offset: int,
+    limit: int | None,
+) -> list[Document]:
+    """Reference semantics of `Tx.find` over a list of rows (tests compare the indexed stores with it)."""
+    keyed = []
+    for doc_key, doc in rows:
+        key = index.key(doc)
+        if key is not None and in_range(key, prefix, lo, hi):
+            keyed.append((key, doc_key, doc))
+    keyed.sort(key=lambda row: (row[0], row[1]), reverse=reverse)
+    if after is not None:
+        keyed = [row for row in keyed if (row[0] < tuple(after) if reverse else row[0] > tuple(after))]
+    chosen = keyed[offset:] if limit is None else keyed[offset : offset + limit]
+    return [doc for _key, _doc_key, doc in chosen]
 
 
 class _MemoryTx:
@@ -72,6 +167,27 @@ class _MemoryTx:
         value = self._seq_writes.get(kind, self._seqs.get(kind, 0)) + 1
         self._seq_writes[kind] = value
         return value
+
+    def find(
+        self,
+        kind: str,
+        index: str,
+        *,
+        prefix: IndexKey = (),
+        lo: Scalar | None = None,
+        hi: Scalar | None = None,
+        after: IndexKey | None = None,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        # TODO(store): scan-based placeholder, replaced by the indexed implementation
+        return scan_find(self.items(kind), index_of(kind, index), prefix, lo, hi, after, reverse, offset, limit)
+
+    def count(
+        self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
+    ) -> int:
+        return len(self.find(kind, index, prefix=prefix, lo=lo, hi=hi))
 
     def commit(self) -> None:
         for (kind, key), value in self._writes.items():
@@ -115,6 +231,20 @@ class MemoryStore:
 
     def tenants(self) -> list[str]:
         return [t for t in self._tenants if t != SYSTEM_TENANT]
+
+    def export(self, tenant: str) -> dict[str, dict[str, Document]]:
+        with self._lock(tenant):
+            return copy.deepcopy(self._tenants.get(tenant, {}))
+
+    def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
+        """Replace the tenant's documents (sequences continue past the loaded ones)."""
+        with self.transaction(tenant) as tx:
+            for kind, docs in self.export(tenant).items():
+                for key in docs:
+                    tx.delete(kind, key)
+            for kind, docs in data.items():
+                for key, doc in docs.items():
+                    tx.put(kind, key, doc)
 
 
 class SqliteStore:
@@ -167,6 +297,20 @@ class SqliteStore:
         rows = self._connect().execute("SELECT DISTINCT tenant FROM docs WHERE tenant != ?", (SYSTEM_TENANT,))
         return [row[0] for row in rows]
 
+    def export(self, tenant: str) -> dict[str, dict[str, Document]]:
+        data: dict[str, dict[str, Document]] = {}
+        rows = self._connect().execute("SELECT kind, key, value FROM docs WHERE tenant=? ORDER BY seq", (tenant,))
+        for kind, key, value in rows:
+            data.setdefault(kind, {})[key] = json.loads(value)
+        return data
+
+    def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
+        with self.transaction(tenant) as tx:
+            tx._db.execute("DELETE FROM docs WHERE tenant=?", (tenant,))
+            for kind, docs in data.items():
+                for key, doc in docs.items():
+                    tx.put(kind, key, doc)
+
 
 class _SqliteTx:
     def __init__(self, tenant: str, db: Any) -> None:
@@ -203,6 +347,27 @@ class _SqliteTx:
             "SELECT key, value FROM docs WHERE tenant=? AND kind=? ORDER BY seq", (self.tenant, kind)
         )
         return [(key, json.loads(value)) for key, value in rows]
+
+    def find(
+        self,
+        kind: str,
+        index: str,
+        *,
+        prefix: IndexKey = (),
+        lo: Scalar | None = None,
+        hi: Scalar | None = None,
+        after: IndexKey | None = None,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        # TODO(store): scan-based placeholder, replaced by the indexed implementation
+        return scan_find(self.items(kind), index_of(kind, index), prefix, lo, hi, after, reverse, offset, limit)
+
+    def count(
+        self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
+    ) -> int:
+        return len(self.find(kind, index, prefix=prefix, lo=lo, hi=hi))
 
     def next_seq(self, kind: str) -> int:
         row = self._db.execute("SELECT value FROM seqs WHERE tenant=? AND kind=?", (self.tenant, kind)).fetchone()

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 import yaml
 
-from client import CoupangClient, RetryPolicy
-from mock_server import spec
-from mock_server.app import create_app
-from mock_server.clock import TestClock
-from mock_server.core import MockServices
-from mock_server.registry import HANDLERS, Reply, handles
-from mock_server.server import RunningServer, start_in_thread
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
+from coupang_mock.client import CoupangClient, RetryPolicy
+from coupang_mock.server import spec
+from coupang_mock.server.app import create_app
+from coupang_mock.server.clock import TestClock
+from coupang_mock.server.core import MockServices
+from coupang_mock.server.registry import HANDLERS, Reply, handles
+from coupang_mock.server.server import RunningServer, start_in_thread
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.domains import categories
+from coupang_mock.server.domains import categories
 from tests.test_products_support import META, Seller
 
 PREDICT = "/v2/providers/openapi/apis/api/v1/categorization/predict"

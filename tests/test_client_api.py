@@ -19,8 +19,8 @@ import schemathesis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import client as client_package
-from client import (
+import coupang_mock.client as client_package
+from coupang_mock.client import (
     ApiResponse,
     AuthError,
     CoupangClient,
@@ -32,11 +32,11 @@ from client import (
     ServerError,
     ValidationError,
 )
-from client import _generated as generated
-from client.codegen import Method, method_arguments, methods_of, render, short_name, snake
-from client.signing import parse_authorization
-from contract_tests import client_check
-from mock_server import spec
+from coupang_mock.client import _generated as generated
+from coupang_mock.client.codegen import Method, method_arguments, methods_of, render, short_name, snake
+from coupang_mock.client.signing import parse_authorization
+from coupang_mock.contract import client_check
+from coupang_mock.server import spec
 
 DOCUMENT = spec.load_copy()
 OPERATIONS = {op.operation_id: op for op in spec.iter_operations(DOCUMENT)}
@@ -92,7 +92,7 @@ def _path_values(template: str, path: str) -> dict[str, list[str]]:
 
 def test_generated_module_is_up_to_date() -> None:
     with open(generated.__file__, encoding="utf-8") as fh:
-        assert fh.read() == render(spec.load_copy()), "run: python -m client.codegen"
+        assert fh.read() == render(spec.load_copy()), "run: python -m coupang_mock.client.codegen"
 
 
 def test_every_operation_has_a_method_and_every_method_an_operation() -> None:
@@ -397,7 +397,7 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_py_typed_is_shipped() -> None:
     assert (Path(client_package.__file__).parent / "py.typed").exists()
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'client = ["py.typed"]' in pyproject
+    assert '"coupang_mock.client" = ["py.typed"]' in pyproject
 
 
 def test_client_sends_a_fresh_signature_each_time() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from client import CoupangClient, CoupangError, NotFoundError, ValidationError
+from coupang_mock.client import CoupangClient, CoupangError, NotFoundError, ValidationError
 from tests.test_products_support import outbound_body, product_body, return_body
 
 KST = timedelta(hours=9)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests import stateful
-from contract_tests.runner import Report
-from contract_tests.session import run_contract
-from mock_server import spec
+from coupang_mock.contract import stateful
+from coupang_mock.contract.runner import Report
+from coupang_mock.contract.session import run_contract
+from coupang_mock.server import spec
 
 SEED = 1
 OPERATION_EXAMPLES = 2

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests import stateful
-from contract_tests.checks import Documented, envelope_code_matches_status, no_undocumented_server_error
-from contract_tests.runner import Runner, coverage_text, transitions_delta
-from contract_tests.target import PRODUCTION_WRITES_ENV, Target
-from mock_server.auth import AuthResult
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID
+from coupang_mock.contract import stateful
+from coupang_mock.contract.checks import Documented, envelope_code_matches_status, no_undocumented_server_error
+from coupang_mock.contract.runner import Runner, coverage_text, transitions_delta
+from coupang_mock.contract.target import PRODUCTION_WRITES_ENV, Target
+from coupang_mock.server.auth import AuthResult
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID
 from tests.conftest import fixture_document
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

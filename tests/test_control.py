@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from client import CoupangClient, RetryPolicy
+from coupang_mock.client import CoupangClient, RetryPolicy
 from tests.conftest import THINGS
 
 
@@ -132,7 +132,7 @@ def _documented_control_routes() -> set[tuple[str, str]]:
 
     import yaml
 
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     document = yaml.safe_load((spec.specs_dir() / "control.yaml").read_text(encoding="utf-8"))
     return {

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from client import CoupangClient, RetryPolicy
-from mock_server import spec
-from mock_server.app import create_app
-from mock_server.clock import TestClock
-from mock_server.core import MockServices
-from mock_server.domains import coupons, inventory
-from mock_server.server import RunningServer, start_in_thread
-from mock_server.settings import Settings
+from coupang_mock.client import CoupangClient, RetryPolicy
+from coupang_mock.server import spec
+from coupang_mock.server.app import create_app
+from coupang_mock.server.clock import TestClock
+from coupang_mock.server.core import MockServices
+from coupang_mock.server.domains import coupons, inventory
+from coupang_mock.server.server import RunningServer, start_in_thread
+from coupang_mock.server.settings import Settings
 from tests.conftest import START
 from tests.test_products_support import Answer, Seller
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.domains import exchanges
+from coupang_mock.server.domains import exchanges
 from tests.test_orders_support import Answer, Shop
 from tests.test_returns import Returns, assert_schema
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import requests
 
-from client import AuthError, CoupangClient, RetryPolicy, ValidationError
-from client.signing import sign
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID
+from coupang_mock.client import AuthError, CoupangClient, RetryPolicy, ValidationError
+from coupang_mock.client.signing import sign
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID
 from tests.conftest import ECHO, THINGS
 
 OTHER = "A99999999"
@@ -319,7 +319,7 @@ def test_validation_refusals_use_the_familys_envelope(
 
 
 def _worded_mismatch_reads() -> list[Any]:
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     return [
         pytest.param(op.path, op.raw["x-vendor-mismatch-message"], id=op.operation_id)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.domains import brands, categories, misc
+from coupang_mock.server.domains import brands, categories, misc
 from tests.test_coupons import OPERATIONS, SEEN, Coupons, SharedMock
 from tests.test_products_support import Answer, product_body
 

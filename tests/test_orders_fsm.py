@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from client import CoupangClient, RetryPolicy
-from mock_server.app import create_app
-from mock_server.clock import TestClock
-from mock_server.core import MockServices
-from mock_server.domains import fsm, orders, timefmt
-from mock_server.server import start_in_thread
-from mock_server.settings import Settings
+from coupang_mock.client import CoupangClient, RetryPolicy
+from coupang_mock.server.app import create_app
+from coupang_mock.server.clock import TestClock
+from coupang_mock.server.core import MockServices
+from coupang_mock.server.domains import fsm, orders, timefmt
+from coupang_mock.server.server import start_in_thread
+from coupang_mock.server.settings import Settings
 from tests.conftest import START
 from tests.test_orders_support import Shop
 

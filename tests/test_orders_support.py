@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from client import CoupangClient
+from coupang_mock.client import CoupangClient
 from tests.test_products_support import Answer, Seller
 
 __all__ = ["CJ_INVOICE", "Answer", "Shop"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from client import CoupangClient
-from mock_server.cli import main
-from mock_server.pytest_plugin import ClockControl, MockHandle
+from coupang_mock.client import CoupangClient
+from coupang_mock.server.cli import main
+from coupang_mock.server.pytest_plugin import ClockControl, MockHandle
 
 
 def test_plugin_fixtures_give_an_isolated_vendor(
@@ -68,7 +68,7 @@ def test_serve_runs_on_waitress_and_stops_on_ctrl_c() -> None:
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--seed", "3"],
+        [sys.executable, "-m", "coupang_mock.server.cli", "serve", "--port", "0", "--seed", "3"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -104,7 +104,7 @@ def test_cli_contract_runs_against_an_in_process_mock_and_prints_coverage(tmp_pa
 def test_cli_contract_client_mode_checks_every_operation_through_the_client() -> None:
     result = CliRunner().invoke(main, ["contract", "--client", "--max-examples", "1"])
     assert result.exit_code == 0, result.output
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     every = len(list(spec.iter_operations(spec.load())))
     assert f"client: {every} operations checked, 0 failures" in result.output

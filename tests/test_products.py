@@ -12,10 +12,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client import CoupangClient, RetryPolicy
-from client.signing import sign
-from mock_server import spec
-from mock_server.domains import categories
+from coupang_mock.client import CoupangClient, RetryPolicy
+from coupang_mock.client.signing import sign
+from coupang_mock.server import spec
+from coupang_mock.server.domains import categories
 from tests.test_products_support import DROP, PRODUCTS, VENDOR_ITEMS, Seller, outbound_body, product_body
 
 ITEM0 = "items.0"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.domains import categories
-from mock_server.domains.products import PRODUCT_MACHINE, STATUS_NAMES
-from mock_server.pytest_plugin import MockHandle
+from coupang_mock.server.domains import categories
+from coupang_mock.server.domains.products import PRODUCT_MACHINE, STATUS_NAMES
+from coupang_mock.server.pytest_plugin import MockHandle
 from tests.test_products_support import MARKET, PRODUCTS, VENDOR_ITEMS, Seller, assert_schema, product_body
 
 CODES = {name: code for code, name in STATUS_NAMES.items()}

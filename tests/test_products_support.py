@@ -10,8 +10,8 @@ from typing import Any
 import requests
 from jsonschema import Draft202012Validator
 
-from client import CoupangClient
-from client.signing import encode_query
+from coupang_mock.client import CoupangClient
+from coupang_mock.client.signing import encode_query
 
 MARKET = "/v2/providers/seller_api/apis/api/v1/marketplace"
 PRODUCTS = f"{MARKET}/seller-products"
@@ -191,7 +191,7 @@ def with_changes(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any
 
 
 def leaf_code(name: str) -> int:
-    from mock_server.domains import categories
+    from coupang_mock.server.domains import categories
 
     return categories.leaf_by_name(name).code
 
@@ -280,7 +280,7 @@ def item_body(meta: dict[str, Any], index: int, **changes: Any) -> dict[str, Any
 def product_body(
     vendor_id: str, outbound: int, return_code: int, category: str = "기타 재화", items: int = 1, **changes: Any
 ) -> dict[str, Any]:
-    from mock_server.domains import categories
+    from coupang_mock.server.domains import categories
 
     leaf = categories.leaf_by_name(category)
     meta = categories.metas(leaf)
@@ -329,7 +329,7 @@ def product_body(
 
 @functools.cache
 def _operations() -> dict[str, Any]:
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     document = spec.load_copy()
     return {op.operation_id: (document, op) for op in spec.iter_operations(document)}
@@ -337,7 +337,7 @@ def _operations() -> dict[str, Any]:
 
 @functools.cache
 def _validator(operation_id: str, status: int) -> Draft202012Validator:
-    from mock_server import spec
+    from coupang_mock.server import spec
 
     document, op = _operations()[operation_id]
     responses = op.raw["responses"]

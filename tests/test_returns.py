@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mock_server import spec
-from mock_server.domains import orders, returns
+from coupang_mock.server import spec
+from coupang_mock.server.domains import orders, returns
 from tests.test_orders_support import Answer, Shop
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mock_server import spec
-from mock_server.domains import receipts, returns, timefmt
-from mock_server.domains import settlement as stl
+from coupang_mock.server import spec
+from coupang_mock.server.domains import receipts, returns, timefmt
+from coupang_mock.server.domains import settlement as stl
 from tests import test_cs
 from tests.test_orders_support import Answer, Shop
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from client.signing import (
+from coupang_mock.client.signing import (
     authorization_header,
     encode_query,
     parse_authorization,
@@ -20,7 +20,7 @@ from client.signing import (
     signature,
     string_to_sign,
 )
-from mock_server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 COMMON = Path(__file__).resolve().parents[2] / "shared" / "reference" / "common.yaml"
 VECTORS = [

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mock_server import spec
+from coupang_mock.server import spec
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 DOCUMENT = spec.load_copy()

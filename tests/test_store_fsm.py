@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server.domains.fsm import IllegalTransition, StateMachine, transition_coverage
-from mock_server.ids import IdFactory
-from mock_server.store import MemoryStore, SqliteStore, open_store
+from coupang_mock.server.domains.fsm import IllegalTransition, StateMachine, transition_coverage
+from coupang_mock.server.ids import IdFactory
+from coupang_mock.server.store import MemoryStore, SqliteStore, open_store
 
 
 @pytest.fixture(params=["memory", "sqlite"])

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 import requests
 
-from client import CoupangClient, RateLimitError, RetryPolicy, ServerError
-from client.signing import encode_query
-from mock_server.clock import TestClock
-from mock_server.settings import Settings
-from mock_server.throttle import WARNING_HEADER
+from coupang_mock.client import CoupangClient, RateLimitError, RetryPolicy, ServerError
+from coupang_mock.client.signing import encode_query
+from coupang_mock.server.clock import TestClock
+from coupang_mock.server.settings import Settings
+from coupang_mock.server.throttle import WARNING_HEADER
 from tests.conftest import ECHO, THINGS
 
 QUERY = {"status": "ACCEPT"}

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.domains.products import ITEM_MACHINE
-from mock_server.pytest_plugin import MockHandle
+from coupang_mock.server.domains.products import ITEM_MACHINE
+from coupang_mock.server.pytest_plugin import MockHandle
 from tests.test_products_support import MARKET, PRODUCTS, VENDOR_ITEMS, Seller
 
 DELETED = "삭제된 상품은 변경이 불가능합니다."

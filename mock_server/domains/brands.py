@@ -21,7 +21,7 @@ MAX_PER_PAGE = 10
 
 @functools.cache
 def library() -> dict[str, dict[str, Any]]:
-    text = resources.files("mock_server.data").joinpath("brands.json").read_text(encoding="utf-8")
+    text = resources.files("coupang_mock.server.data").joinpath("brands.json").read_text(encoding="utf-8")
     return {entry["brandId"]: entry for entry in json.loads(text)["brands"]}
 
 

@@ -84,7 +84,7 @@ def _bad(message: str, status: int = 400) -> ApiError:
 @functools.cache
 def couriers() -> dict[str, dict[str, Any]]:
     """The courier code table shipped as package data (shared with the orders domain)."""
-    text = resources.files("mock_server.data").joinpath("couriers.json").read_text(encoding="utf-8")
+    text = resources.files("coupang_mock.server.data").joinpath("couriers.json").read_text(encoding="utf-8")
     return {entry["code"]: entry for entry in json.loads(text)["couriers"]}
 
 

@@ -96,7 +96,7 @@ INVOICE_REUSE_DAYS = 180
 @cache
 def couriers() -> dict[str, dict[str, Any]]:
     """Delivery company codes (package data from orders.yaml → delivery_company_codes)."""
-    text = resources.files("mock_server.data").joinpath("couriers.json").read_text(encoding="utf-8")
+    text = resources.files("coupang_mock.server.data").joinpath("couriers.json").read_text(encoding="utf-8")
     return {entry["code"]: entry for entry in json.loads(text)["couriers"]}
 
 
