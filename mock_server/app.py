@@ -14,6 +14,7 @@ from . import (
     control,
     docs,
 )
+from .accesslog import AccessLog
 from .core import Gateway, MockServices
 from .errors import ApiError
 from .settings import Settings
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     @app.before_request
     def _guard_control() -> None:
-        if request.path.startswith("/_mock"):
+        # the readiness probe answers anyone: CI services and containers poll it from other hosts
+        if request.path.startswith("/_mock") and request.path != "/_mock/health":
             control.guard()
 
     control.register(app)
@@ -45,6 +47,9 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     app.add_url_rule("/", "coupang_api", coupang_api, methods=HTTP_METHODS)
     app.add_url_rule("/<path:path>", "coupang_api", coupang_api, methods=HTTP_METHODS)
+
+    if services.settings.access_log != "off":
+        app.wsgi_app = AccessLog(app.wsgi_app, services.settings.access_log)  # type: ignore[method-assign]
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Any:

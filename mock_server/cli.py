@@ -11,6 +11,7 @@ from .settings import Settings
 
 
 @click.group()
+@click.version_option(package_name="coupang-mock", prog_name="coupang-mock")
 def main() -> None:
     """A local, stateful Coupang seller OpenAPI (api-gateway.coupang.com) and its contract tests."""
 
@@ -30,6 +31,10 @@ def main() -> None:
 @click.option(
     "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
 )
+@click.option("--quiet", is_flag=True, help="No access-log line per request.")
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Access-log format."
+)
 def serve(
     host: str,
     port: int,
@@ -43,6 +48,8 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
+    quiet: bool,
+    log_format: str,
 ) -> None:
     """Run the mock on waitress until Ctrl-C."""
     from .app import create_app
@@ -58,7 +65,10 @@ def serve(
         default_secret_key=secret_key,
         control_token=control_token,
         store_url=store_url,
+        access_log="off" if quiet else log_format,
     )
+    if not quiet:
+        _log_to_stderr()
     app = create_app(settings)
 
     def announce(base_url: str) -> None:
@@ -71,6 +81,17 @@ def serve(
 
     serve_forever(app, host, port, threads, announce)
     click.echo("coupang-mock stopped")
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("coupang_mock.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 @main.command()
@@ -159,6 +180,7 @@ def sign(method: str, path: str, query: str) -> None:
 )
 @click.option("--junit-xml", type=click.Path(dir_okay=False), default=None)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None, help="JSON report file.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print the transition-coverage tables.")
 def contract(
     base_url: str | None,
     access_key: str | None,
@@ -174,11 +196,17 @@ def contract(
     client_only: bool,
     junit_xml: str | None,
     report_file: str | None,
+    verbose: bool,
 ) -> None:
     """Check a Coupang API surface (this mock, another mock, or production read-only) against specs/."""
+    _require_harness()
     if client_only:
         _check_client(operations, max_examples, seed_value)
     from coupang_mock.contract.session import run_contract
+
+    from .progress import ProgressPrinter
+
+    printer = ProgressPrinter(click.get_text_stream("stderr"))
 
     report = run_contract(
         base_url=base_url,
@@ -192,16 +220,23 @@ def contract(
         allow_writes=allow_writes,
         rate=rate,
         stateful_examples=stateful_examples,
+        progress=printer,
+        on_target=lambda target: [printer.note(note) for note in target.notes],
     )
+    printer.done()
     summary = report.to_json()["summary"]
+    coverage = report.coverage_text()
+    if verbose and coverage:
+        click.echo(coverage)
+    if report.throttle_hint:
+        click.echo(report.throttle_hint)
+    # failures last, where a terminal leaves them on screen
     for failure in report.failures:
         click.echo(f"FAIL {failure.operation_id} [{failure.check}] {failure.message}\n  reproduce: {failure.curl}\n")
-    coverage = report.coverage_text()
-    if coverage:
-        click.echo(coverage)
+    models = [m for m in report.stateful if not m.skipped]
     click.echo(
         f"{summary['run']} operations run, {summary['skipped']} skipped, {summary['requests']} requests, "
-        f"{summary['failures']} failures"
+        f"{len(models)} stateful models run, {summary['failures']} failures"
     )
     if junit_xml:
         with open(junit_xml, "w", encoding="utf-8") as fh:
@@ -210,6 +245,15 @@ def contract(
         with open(report_file, "w", encoding="utf-8") as fh:
             json.dump(report.to_json(), fh, ensure_ascii=False, indent=2)
     sys.exit(0 if report.ok else 1)
+
+
+def _require_harness() -> None:
+    """The harness needs the [harness] extra; say so instead of an ImportError traceback."""
+    import importlib.util
+
+    missing = [name for name in ("schemathesis", "hypothesis", "pytest") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise click.ClickException(f"this command needs {', '.join(missing)}: pip install 'coupang-mock[harness]'")
 
 
 def _check_client(operations: str | None, max_examples: int, seed_value: int) -> None:

@@ -48,6 +48,19 @@ def guard() -> None:
         raise ApiError(403, "control plane is reachable from loopback only (set a control token)")
 
 
+@bp.get("/health")
+def health() -> Any:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("coupang-mock")
+    except PackageNotFoundError:  # run from a source tree without an install
+        installed = "unknown"
+    s = services()
+    served = sum(1 for op_id in s.operations if s.served(op_id))
+    return json_response({"status": "ok", "version": installed, "operations": served})
+
+
 @bp.post("/vendors")
 def create_vendor() -> Any:
     data = body()

@@ -19,6 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from . import spec as spec_module
+from .accesslog import ENTRY_KEY
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
 from .errors import ApiError, LocatedError, json_response, not_found
@@ -116,6 +117,7 @@ class Gateway:
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
         }
+        request.environ[ENTRY_KEY] = entry  # the access log names the operation and auth verdict
         try:
             response = self._handle(request, entry)
         except ApiError as err:

@@ -43,6 +43,7 @@ class Settings:
     frozen_clock: bool = False
     journal_size: int = 1000
     store_url: str = "memory"
+    access_log: str = "off"  # off | text | json (serve turns it on)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -92,8 +92,7 @@ class Throttle:
             if vendor_id is None:
                 self._buckets.clear()
                 self._limits.clear()
-            else:
-                self._limits.pop(vendor_id, None)
+            else:  # like its keys, a vendor's throttle settings survive a reset of its state
                 for key in [k for k in self._buckets if k[0] == vendor_id]:
                     del self._buckets[key]
 

@@ -89,11 +89,23 @@ class CompiledParams:
 
 
 class OperationValidator:
+    """Compiles on first use: start-up builds 128 of these, most never called in a short test run."""
+
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
-        self.query = self._compile_params("query")
-        self.path = self._compile_params("path")
-        self.body = compile_schema(operation.request_schema) if operation.request_schema else None
+
+    @functools.cached_property
+    def query(self) -> CompiledParams:
+        return self._compile_params("query")
+
+    @functools.cached_property
+    def path(self) -> CompiledParams:
+        return self._compile_params("path")
+
+    @functools.cached_property
+    def body(self) -> Callable[[Any], Any] | None:
+        schema = self.operation.request_schema
+        return compile_schema(schema) if schema else None
 
     def _compile_params(self, location: str) -> CompiledParams:
         params = {p["name"]: p for p in self.operation.parameters if p.get("in") == location}
