@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from . import (
     api,  # noqa: F401  (registers every API group's handlers and control routes)
@@ -23,13 +24,32 @@ from .store import open_store
 HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+class LazyBuildRule(Rule):
+    """werkzeug compiles two URL-builder functions per rule when it is added (ast + compile, most of the
+    app's start-up); the mock never builds URLs, so compile them only if something ever asks."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Any:
+        compiled: list[Any] = []
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+            if not compiled:
+                compiled.append(Rule._compile_builder(rule, append_unknown))
+            return compiled[0](rule, *args, **kwargs)
+
+        return build
+
+
+class MockFlask(Flask):
+    url_rule_class = LazyBuildRule
+
+
 def create_app(settings: Settings | None = None, services: MockServices | None = None) -> Flask:
     if services is None:
         settings = settings or Settings.from_env()
         services = MockServices(settings, store=open_store(settings.store_url))
     # Explicit paths: the package lives in a namespace (coupang_mock) whose folder Flask cannot guess.
     here = str(Path(__file__).resolve().parent)
-    app = Flask("coupang_mock.server", root_path=here, instance_path=here)
+    app = MockFlask("coupang_mock.server", root_path=here, instance_path=here)
     app.extensions["coupang_mock"] = services
     gateway = Gateway(services)
 

@@ -15,8 +15,6 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Request, Response
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 
 from . import spec as spec_module
 from .accesslog import ENTRY_KEY
@@ -27,6 +25,7 @@ from .faults import FaultInjector
 from .ids import IdFactory
 from .journal import Journal
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
+from .routing import MethodNotAllowed, RouteNotFound, Router
 from .settings import Settings
 from .store import MemoryStore, Store
 from .throttle import WARNING_HEADER, Throttle
@@ -45,10 +44,6 @@ THROTTLE_CLASSES = {
     "listRgOrders": "rocket-growth-orders",
     "getRgOrder": "rocket-growth-orders",
 }
-
-
-def _rule_path(path: str) -> str:
-    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
 
 
 @dataclass
@@ -70,10 +65,9 @@ class MockServices:
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
-        self.url_map = Map(
-            [Rule(_rule_path(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in self.operations.items()],
-            strict_slashes=False,
-        )
+        self.router = Router()
+        for op_id, op in self.operations.items():
+            self.router.add(op.method, op.path, op_id)
         self.vendors.ensure_default(self.clock.now())
 
     def served(self, operation_id: str) -> bool:
@@ -161,10 +155,9 @@ class Gateway:
         return json_response(reply.body, reply.status, headers)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
-        adapter = self.s.url_map.bind("mock", path_info=request.path)
         try:
-            return adapter.match(method=request.method)
-        except NotFound:
+            return self.s.router.match(request.method, request.path)
+        except RouteNotFound:
             raise not_found() from None
         except MethodNotAllowed:
             raise ApiError(405, f"Request method '{request.method}' not supported") from None
