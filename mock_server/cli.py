@@ -140,17 +140,26 @@ def coverage(as_json: bool) -> None:
 @click.argument("method")
 @click.argument("path")
 @click.argument("query", default="")
-def sign(method: str, path: str, query: str) -> None:
-    """Print an Authorization header for METHOD PATH [QUERY] (keys from COUPANG_ACCESS_KEY/COUPANG_SECRET_KEY).
+@click.option("--access-key", envvar="COUPANG_ACCESS_KEY", default=None, help="Default: the mock's default key.")
+@click.option("--secret-key", envvar="COUPANG_SECRET_KEY", default=None, help="Default: the mock's default key.")
+def sign(method: str, path: str, query: str, access_key: str | None, secret_key: str | None) -> None:
+    """Print an Authorization header for METHOD PATH [QUERY].
 
-    QUERY is the raw, already-encoded query string without '?'. Used by the harness's replay lines.
+    QUERY is the raw, already-encoded query string without '?'. Keys: --access-key/--secret-key, else
+    COUPANG_ACCESS_KEY/COUPANG_SECRET_KEY, else the mock's default vendor (said on stderr, since a header
+    signed with them only works against a mock). Used by the harness's replay lines.
     """
-    import os
-
     from coupang_mock.client.signing import sign as make_header
 
-    access = os.environ.get("COUPANG_ACCESS_KEY", Settings.from_env().default_access_key)
-    secret = os.environ.get("COUPANG_SECRET_KEY", Settings.from_env().default_secret_key)
+    defaults = Settings.from_env()
+    if not (access_key and secret_key):
+        click.echo(
+            f"coupang-mock sign: no keys given, signing with the mock's default vendor {defaults.default_vendor_id} "
+            "(set COUPANG_ACCESS_KEY and COUPANG_SECRET_KEY for another vendor or production)",
+            err=True,
+        )
+    access = access_key or defaults.default_access_key
+    secret = secret_key or defaults.default_secret_key
     click.echo(make_header(access, secret, method, path, query))
 
 

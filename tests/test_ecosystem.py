@@ -181,3 +181,17 @@ def test_validators_compile_on_first_use_only() -> None:
     validator = OperationValidator(operation)
     assert "body" not in vars(validator) and "query" not in vars(validator)
     assert validator.body is not None and "body" in vars(validator)
+
+
+def test_sign_says_when_it_falls_back_to_the_default_keys() -> None:
+    from coupang_mock.client.signing import parse_authorization
+
+    fallback = CliRunner().invoke(main, ["sign", "GET", "/v2/x", "a=1"], env={"COUPANG_ACCESS_KEY": None})
+    assert fallback.exit_code == 0
+    assert "signing with the mock's default vendor A00012345" in fallback.stderr
+    assert parse_authorization(fallback.stdout.strip()).access_key == "00000000-0000-0000-0000-000000000000"
+    given = CliRunner().invoke(
+        main, ["sign", "GET", "/v2/x", "a=1"], env={"COUPANG_ACCESS_KEY": "ak-1", "COUPANG_SECRET_KEY": "sk-1"}
+    )
+    assert given.exit_code == 0 and given.stderr == ""
+    assert parse_authorization(given.stdout.strip()).access_key == "ak-1"
