@@ -24,6 +24,8 @@ VENDOR_MISMATCH = "The vendorId in path or requestBody doesn't match the one got
 class AuthResult:
     vendor_id: str
     access_key: str
+    skew_seconds: float = 0.0  # server wall time minus the signed-date: the misuse report watches its drift
+    key_age_days: float = 0.0
 
 
 @dataclass
@@ -71,4 +73,9 @@ class Authenticator:
         if key_now - issued > self._validity:
             # Coupang documents that keys stop working after 180 days but not the message: inferred.
             raise AuthFailure(NOT_AUTHORIZED)
-        return AuthResult(vendor_id=vendor["vendorId"], access_key=parsed.access_key)
+        return AuthResult(
+            vendor_id=vendor["vendorId"],
+            access_key=parsed.access_key,
+            skew_seconds=(now - signed_at).total_seconds(),
+            key_age_days=(key_now - issued).total_seconds() / 86400,
+        )

@@ -137,6 +137,29 @@ def coverage(as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--base-url", default="http://127.0.0.1:8080", show_default=True, envvar="COUPANG_MOCK_URL")
+@click.option("--vendor-id", default=None, help="One vendor (default: every vendor).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is found (for CI).")
+def lint(base_url: str, vendor_id: str | None, as_json: bool, strict: bool) -> None:
+    """Misuse report of a running mock: what these calls would run into in production."""
+    import requests
+
+    from .lint import text
+
+    params = {"vendorId": vendor_id} if vendor_id else None
+    try:
+        response = requests.get(base_url.rstrip("/") + "/_mock/lint", params=params, timeout=30)
+    except requests.ConnectionError:
+        raise click.ClickException(f"cannot connect to {base_url}: is the mock running?") from None
+    if response.status_code != 200:
+        raise click.ClickException(f"{response.status_code}: {response.text[:200]}")
+    report = response.json()
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else text(report))
+    sys.exit(1 if strict and report["findings"] else 0)
+
+
+@main.command()
 @click.argument("method")
 @click.argument("path")
 @click.argument("query", default="")

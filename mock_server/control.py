@@ -187,6 +187,19 @@ def journal() -> Any:
     return json_response(services().journal.recent(request.args.get("vendorId"), int(limit)))
 
 
+@bp.get("/lint")
+def misuse_report() -> Any:
+    """What the vendor's calls would run into in production (see mock_server/lint.py)."""
+    from . import lint
+
+    s = services()
+    vendor_id = request.args.get("vendorId")
+    if vendor_id is not None and s.vendors.get(vendor_id) is None:
+        raise ApiError(404, f"vendor {vendor_id} does not exist")
+    vendors = [vendor_id] if vendor_id else [v["vendorId"] for v in s.vendors.all()]
+    return json_response(lint.report({v: lint.vendor_findings(s, v) for v in vendors}))
+
+
 @bp.get("/openapi.json")
 def openapi() -> Any:
     return json_response(services().document)

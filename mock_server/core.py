@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,14 +113,17 @@ class Gateway:
             "query": request.query_string.decode("latin-1"),
         }
         request.environ[ENTRY_KEY] = entry  # the access log names the operation and auth verdict
+        started = time.perf_counter()
         try:
             response = self._handle(request, entry)
         except ApiError as err:
+            entry["message"] = err.message  # the misuse report reads refusals (window too wide …)
             response = err.to_response()
         except Exception:  # a bug in the mock must still look like Coupang, never a traceback
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = ApiError(500, "Internal Exception").to_response()
         entry["status"] = response.status_code
+        entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
         self.s.journal.record(entry)
         return response
 
@@ -179,6 +183,8 @@ class Gateway:
             raise failure.to_error(self.s.settings.auth_debug) from None
         entry["auth"] = "ok"
         entry["vendorId"] = result.vendor_id
+        entry["skewSeconds"] = round(result.skew_seconds, 1)
+        entry["keyAgeDays"] = round(result.key_age_days, 2)
         return result
 
     def _validate(

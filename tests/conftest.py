@@ -19,6 +19,8 @@ from coupang_mock.server.registry import HANDLERS, Reply, handles
 from coupang_mock.server.server import RunningServer, start_in_thread
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
 
+pytest_plugins = ["pytester"]  # the plugin's own session summary is tested in a child pytest
+
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
