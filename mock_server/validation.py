@@ -16,6 +16,7 @@ from typing import Any
 
 import fastjsonschema
 
+from . import jackson
 from .errors import ApiError, MalformedJson, line_of
 from .spec import Operation
 
@@ -147,6 +148,10 @@ class OperationValidator:
             raise ApiError(400, "Could not read JSON: Invalid UTF-8 start byte") from None
         except json.JSONDecodeError as exc:
             raise MalformedJson(_json_message(exc, raw), exc.lineno) from None
+        try:
+            body = jackson.coerce(body, self.operation.request_schema)
+        except jackson.Refusal as refusal:
+            raise ApiError(400, refusal.message.replace("{line}", str(line_of(raw, refusal.value)))) from None
         if self.body is not None:
             try:
                 self.body(body)
@@ -187,11 +192,30 @@ def _non_numeric(token: str) -> Any:
 def _body_message(exc: fastjsonschema.JsonSchemaValueException, raw: bytes) -> str:
     definition = exc.definition if isinstance(exc.definition, dict) else {}
     custom = definition.get(ERROR_MESSAGE)
+    if exc.rule == "required":
+        # an absent field answers like the same field sent as null: with the field's own documented text
+        custom = _missing_field_message(definition, exc.message) or custom
     if isinstance(custom, str):
         indexes = _INDEX_RE.findall(exc.name or "")
         custom = custom.replace("{index}", indexes[-1] if indexes else "0")
         return custom.replace("{line}", str(line_of(raw, exc.value))) if "{line}" in custom else custom
     return f"{_field_name(exc, 'requestBody')} {_reason(exc)}"
+
+
+_MISSING = re.compile(r"must contain \[(.*)\] properties")
+
+
+def _missing_field_message(definition: dict[str, Any], message: str) -> str | None:
+    found = _MISSING.search(message)
+    if not found:
+        return None
+    missing = {name.strip().strip("'\"") for name in found.group(1).split(",")}
+    properties = definition.get("properties") or {}
+    for name in definition.get("required") or []:
+        worded = (properties.get(name) or {}).get(ERROR_MESSAGE)
+        if name in missing and isinstance(worded, str):
+            return worded
+    return None
 
 
 def _json_message(exc: json.JSONDecodeError, raw: bytes) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import envelopes
 from ..core import MockServices
-from ..domains import inventory, orders, paging
+from ..domains import cs, inventory, orders, paging
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
 from ..simulate import int_arg, is_positive_int, item_quantities, vendor_tx
@@ -197,6 +197,7 @@ def mark_already_shipped(ctx: RequestContext) -> dict[str, Any]:
     return envelopes.result_code(True, "이미출고 상태변경이 성공하였습니다.")
 
 
+CANCEL_USER_ERROR = "업체 ID에 맞는 올바른 유저 ID를 입력해주세요."
 BIG_CANCEL_CODES = ("CANERR",)
 MIDDLE_CANCEL_CODES = ("CCTTER", "CCPNER", "CCPRER")
 
@@ -206,6 +207,8 @@ def cancel_order_items(ctx: RequestContext) -> Any:
     """ACCEPT lines: immediate cancel (CANCEL); INSTRUCT lines: stop-shipment completed (STOP_SHIPMENT)."""
     body = ctx.body if isinstance(ctx.body, dict) else {}
     requests = _cancel_request(body, ctx.path_params["orderId"])
+    if not cs.valid_user(ctx.tx, ctx.vendor_id, body.get("userId")):
+        raise ApiError(400, CANCEL_USER_ERROR)  # one of the vendor's WING users (PUT …/wing-users)
     order = orders.get_order(ctx.tx, ctx.path_params["orderId"])
     if order is None:
         raise ApiError(400, "주문 정보가 없습니다.")
@@ -249,7 +252,7 @@ def _cancel_request(body: dict[str, Any], path_order_id: int) -> list[tuple[int,
     if not body.get("vendorId"):
         raise ApiError(400, "업체 ID를 입력해주세요.")
     if not isinstance(body.get("userId"), str) or not body["userId"].strip():
-        raise ApiError(400, "업체 ID에 맞는 올바른 유저 ID를 입력해주세요.")
+        raise ApiError(400, CANCEL_USER_ERROR)
     if any(not isinstance(v, int) or isinstance(v, bool) for v in vendor_item_ids):
         raise ApiError(400, "취소할 벤더아이템 아이디 목록을 입력해주세요.")
     return list(zip(vendor_item_ids, counts, strict=True))
