@@ -25,6 +25,7 @@ _NUM_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _KNOWN_FORMATS = {"date", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex", "time", "iri"}
 # A schema may carry the message Coupang answers when that field is wrong (`{index}` = the array position).
 ERROR_MESSAGE = "x-error-message"
+MISSING_MESSAGE = "x-missing-message"
 _INDEX_RE = re.compile(r"\[(\d+)\]")
 _JAVA_TYPES = {"integer": "Long", "number": "Double", "boolean": "Boolean", "array": "List"}
 
@@ -123,8 +124,10 @@ class OperationValidator:
         values: dict[str, Any] = {}
         for name in compiled.required:
             if name not in raw or (raw[name] == [""] and compiled.location == "path"):
-                java = _JAVA_TYPES.get(compiled.params[name].get("schema", {}).get("type", ""), "String")
-                raise ApiError(400, f"Required {java} parameter '{name}' is not present")
+                param = compiled.params[name]
+                java = _JAVA_TYPES.get(param.get("schema", {}).get("type", ""), "String")
+                # Spring's text unless the upstream documents its own (x-missing-message)
+                raise ApiError(400, param.get(MISSING_MESSAGE) or f"Required {java} parameter '{name}' is not present")
         for name, items in raw.items():
             param = compiled.params.get(name)
             values[name] = (

@@ -231,3 +231,37 @@ def test_a_raw_plus_in_a_window_is_refused_as_coupang_requires_2b(coupang_client
         "GET", path, "createdAtFrom=2026-03-02%2B09:00&createdAtTo=2026-03-02%2B09:00&status=ACCEPT"
     )
     assert encoded.status_code == 200
+
+
+MISSING_PARAMS = [
+    (op, param["name"], param["x-missing-message"])
+    for op in spec.iter_operations(DOCUMENT)
+    for param in op.parameters
+    if param.get("in") == "query" and param.get("required") and param.get("x-missing-message")
+]
+
+
+def test_the_documented_missing_parameter_texts_are_enumerated() -> None:
+    assert ("getReturnShippingCentersByCode", "returnCenterCodes") in {
+        (op.operation_id, n) for op, n, _ in MISSING_PARAMS
+    }
+
+
+@pytest.mark.parametrize(
+    ("op", "name", "text"), MISSING_PARAMS, ids=[f"{c[0].operation_id}-{c[1]}" for c in MISSING_PARAMS]
+)
+def test_a_missing_parameter_gets_its_documented_text(
+    coupang_client: CoupangClient, op: spec.Operation, name: str, text: str
+) -> None:
+    from urllib.parse import parse_qsl
+
+    from coupang_mock.client.signing import encode_query
+
+    query = [(k, v) for k, v in parse_qsl(_required_query(op)) if k != name]
+    answer = coupang_client.send_raw(op.method, _path(op, coupang_client.vendor_id, {}), encode_query(query), None)
+    assert answer.status_code == 400
+    assert _message_of(answer.json()) == text
+
+
+def _message_of(data: dict[str, Any]) -> str:
+    return str(data.get("message") or data.get("errorMessage") or "")
