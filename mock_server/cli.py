@@ -31,6 +31,14 @@ def main() -> None:
 @click.option(
     "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
 )
+@click.option(
+    "--hold-seconds",
+    envvar="COUPANG_MOCK_LADDER_HOLD_SECONDS",
+    default=300.0,
+    show_default=True,
+    type=float,
+    help="How long a vendor over its rate limit gets 429 (Coupang: minutes to tens of minutes; 0 = off).",
+)
 @click.option("--quiet", is_flag=True, help="No access-log line per request.")
 @click.option(
     "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Access-log format."
@@ -48,6 +56,7 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
+    hold_seconds: float,
     quiet: bool,
     log_format: str,
 ) -> None:
@@ -66,6 +75,7 @@ def serve(
         control_token=control_token,
         store_url=store_url,
         access_log="off" if quiet else log_format,
+        ladder_hold_seconds=hold_seconds,
     )
     if not quiet:
         _log_to_stderr()

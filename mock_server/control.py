@@ -179,6 +179,32 @@ def configure_throttle() -> Any:
     )
 
 
+@bp.put("/ladder")
+def configure_ladder() -> Any:
+    """Thresholds of the blocking ladder (ladder.py), for everyone or one vendor (`vendorId`)."""
+    data = dict(body())
+    vendor_id = data.pop("vendorId", None)
+    if vendor_id is not None and (not isinstance(vendor_id, str) or services().vendors.get(vendor_id) is None):
+        raise ApiError(400, "vendorId: no such vendor")
+    try:
+        updated = services().ladder.configure(vendor_id, data)
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response({"vendorId": vendor_id, **updated.to_json()})
+
+
+@bp.get("/ladder")
+def ladder_state() -> Any:
+    """A vendor's place on the ladder (OPEN, HELD, DENIED, BLOCKED, until when) and its thresholds."""
+    s = services()
+    vendor_id = request.args.get("vendorId") or s.settings.default_vendor_id
+    if s.vendors.get(vendor_id) is None:
+        raise ApiError(404, f"vendor {vendor_id} does not exist")
+    rung = s.ladder.rung(vendor_id, s.clock.now(vendor_id))
+    settings = s.ladder.for_vendor(vendor_id).to_json()
+    return json_response({"vendorId": vendor_id, "state": rung.state, "until": rung.until, "settings": settings})
+
+
 @bp.get("/journal")
 def journal() -> Any:
     limit = request.args.get("limit", "100")

@@ -25,11 +25,12 @@ from .errors import ApiError, LocatedError, json_response, not_found
 from .faults import FaultInjector
 from .ids import IdFactory
 from .journal import Journal
+from .ladder import Ladder
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .routing import MethodNotAllowed, RouteNotFound, Router
 from .settings import Settings
 from .store import MemoryStore, Store
-from .throttle import WARNING_HEADER, Throttle
+from .throttle import WARNING_HEADER, Admission, Throttle
 from .validation import OperationValidator
 from .vendors import VendorRegistry
 
@@ -61,6 +62,7 @@ class MockServices:
         self.vendors = VendorRegistry(self.store, self.settings)
         self.auth = Authenticator(self.vendors, self.settings.auth_window_seconds, self.settings.key_validity_days)
         self.throttle = Throttle(self.settings)
+        self.ladder = Ladder(self.settings.ladder())
         self.faults = FaultInjector(self.settings.seed)
         self.journal = Journal(self.settings.journal_size)
         self.ids = IdFactory(self.settings.seed)
@@ -82,6 +84,7 @@ class MockServices:
             for tenant in self.store.tenants():
                 self.store.reset(tenant)
         self.throttle.reset(vendor_id)
+        self.ladder.reset(vendor_id)
         self.journal.clear(vendor_id)
         if vendor_id is None:
             self.faults.clear()
@@ -124,6 +127,7 @@ class Gateway:
             response = ApiError(500, "Internal Exception").to_response()
         entry["status"] = response.status_code
         entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
+        self._climb(entry, response.status_code)
         self.s.journal.record(entry)
         return response
 
@@ -132,9 +136,7 @@ class Gateway:
         entry["operationId"] = operation_id
         raw_query = request.query_string.decode("latin-1")
         auth = self._authenticate(request, raw_query, entry)
-        admission = self.s.throttle.admit(
-            auth.vendor_id, THROTTLE_CLASSES.get(operation_id), self.s.clock.now(auth.vendor_id)
-        )
+        admission = self._admit(request, operation_id, auth.vendor_id, entry)
         self.s.faults.apply(operation_id, request.method, request.path, auth.vendor_id, self._timeout_ms(request))
         operation = self.s.operations[operation_id]
         handler = HANDLERS.get(operation.handler_id)
@@ -157,6 +159,35 @@ class Gateway:
         if admission.warning:
             headers[WARNING_HEADER] = admission.warning
         return json_response(reply.body, reply.status, headers)
+
+    def _admit(self, request: Request, operation_id: str, vendor_id: str, entry: dict[str, Any]) -> Admission:
+        """The gate: the vendor's place on the blocking ladder, then the per-second bucket. What the gate
+        answers is not an error of the call, so it does not climb the ladder itself."""
+        if not self.s.throttle.limits(vendor_id).enabled:
+            return Admission()
+        now = self.s.clock.now(vendor_id)
+        entry["gate"] = True
+        self.s.ladder.check(vendor_id, now, request.path)
+        try:
+            admission = self.s.throttle.admit(vendor_id, THROTTLE_CLASSES.get(operation_id), now)
+        except ApiError:
+            self.s.ladder.throttled(vendor_id, now)
+            raise
+        del entry["gate"]
+        self.s.ladder.enter(vendor_id, now)
+        entry["inFlight"] = True
+        return admission
+
+    def _climb(self, entry: dict[str, Any], status: int) -> None:
+        """After the answer: errors and not-founds of the vendor move it on the ladder."""
+        vendor_id = entry.get("vendorId")
+        if not vendor_id:
+            return
+        if entry.pop("inFlight", False):
+            self.s.ladder.leave(vendor_id)
+        if "gate" not in entry and self.s.throttle.limits(vendor_id).enabled:
+            foreign = entry.get("message") == VENDOR_MISMATCH
+            self.s.ladder.observe(vendor_id, status, self.s.clock.now(vendor_id), foreign)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
         try:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ladder import LadderSettings
 
 DEFAULT_VENDOR_ID = "A00012345"
 # The keys of common.yaml's test vectors, so the documented vectors verify against the default vendor.
@@ -43,7 +47,28 @@ class Settings:
     frozen_clock: bool = False
     journal_size: int = 1000
     store_url: str = "memory"
+    # The blocking ladder (ladder.py); hold 0 = off, which tests and fixtures keep; `serve` holds 300 s.
+    ladder_hold_seconds: float = 0.0
+    ladder_deny_seconds: float = 600.0
+    ladder_block_seconds: float = 1800.0
+    ladder_error_burst: int = 20
+    ladder_not_found_burst: int = 10
+    ladder_sustained_calls: int = 50
+    ladder_fan_out: int = 0
     access_log: str = "off"  # off | text | json (serve turns it on)
+
+    def ladder(self) -> LadderSettings:
+        from .ladder import LadderSettings
+
+        return LadderSettings(
+            hold_seconds=self.ladder_hold_seconds,
+            deny_seconds=self.ladder_deny_seconds,
+            block_seconds=self.ladder_block_seconds,
+            error_burst=self.ladder_error_burst,
+            not_found_burst=self.ladder_not_found_burst,
+            sustained_calls=self.ladder_sustained_calls,
+            fan_out=self.ladder_fan_out,
+        )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
