@@ -8,6 +8,7 @@ import sys
 import click
 
 from .settings import Settings
+from .trigger import state, trigger
 
 
 @click.group()
@@ -30,6 +31,9 @@ def main() -> None:
 @click.option(
     "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
 )
+@click.option(
+    "--scenario", default=None, help="Build this state first: a scenario FILE or an example name (seller-day)."
+)
 def serve(
     host: str,
     port: int,
@@ -43,6 +47,7 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
+    scenario: str | None,
 ) -> None:
     """Run the mock on waitress until Ctrl-C."""
     from .app import create_app
@@ -60,6 +65,8 @@ def serve(
         store_url=store_url,
     )
     app = create_app(settings)
+    if scenario:
+        _load_scenario(app.extensions["coupang_mock"], scenario)
 
     def announce(base_url: str) -> None:
         click.echo(f"coupang-mock listening on {base_url}")
@@ -71,6 +78,22 @@ def serve(
 
     serve_forever(app, host, port, threads, announce)
     click.echo("coupang-mock stopped")
+
+
+def _load_scenario(services: object, name: str) -> None:
+    from .scenarios import ScenarioError, read_source, run
+
+    try:
+        built = run(services, *read_source(name))  # type: ignore[arg-type]
+    except ScenarioError as err:
+        raise click.ClickException(f"scenario refused: {err}") from None
+    for vendor in built["vendors"]:
+        counts = ", ".join(f"{len(v)} {k}" for k, v in vendor.items() if isinstance(v, dict))
+        click.echo(f"scenario {built['name']}: {vendor['vendorId']} {counts}")
+
+
+main.add_command(trigger)
+main.add_command(state)
 
 
 @main.command()

@@ -45,7 +45,7 @@ class ScenarioError(Exception):
         self.message = message
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.source, "line": self.line, "field": self.path, "message": self.message}
+        return {"file": self.source, "line": self.line, "field": self.path, "problem": self.message}
 
 
 @dataclass
@@ -113,7 +113,7 @@ def dotted(path: Path) -> str:
 # ---------------------------------------------------------------- checking
 
 
-def _schema() -> dict[str, Any]:
+def schema() -> dict[str, Any]:
     return json.loads(resources.files("coupang_mock.server.data").joinpath(SCHEMA_FILE).read_text("utf-8"))  # type: ignore[no-any-return]
 
 
@@ -123,7 +123,7 @@ _VALIDATOR: Any = None
 def schema_check(scenario: Scenario) -> None:
     global _VALIDATOR
     if _VALIDATOR is None:
-        _VALIDATOR = fastjsonschema.compile(_schema())
+        _VALIDATOR = fastjsonschema.compile(schema())
     try:
         _VALIDATOR(scenario.data)
     except fastjsonschema.JsonSchemaValueException as exc:
