@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .api.products import quick_body, quick_outbound_body, quick_return_body
-from .domains import cs, exchanges, orders, products, receipts
+from .domains import cs, exchanges, logistics, orders, products, receipts
 from .errors import ApiError
 from .scenario_actor import Actor, bulk_failure
 from .scenario_lifecycles import (
@@ -50,7 +50,6 @@ class VendorBuilder:
         self.path = path
         self.vendor_id = actor.vendor_id
         self.centers: dict[str, dict[str, Any]] = {"outbound": {}, "return": {}}
-        self.center_bodies: dict[int, dict[str, Any]] = {}
         self.built: dict[str, dict[str, Any]] = {
             "centers": {},
             "products": {},
@@ -111,7 +110,6 @@ class VendorBuilder:
         answer = self.actor.api(operation, body=body)
         code = int(answer["data"]["resultMessage"])
         self.centers[kind][alias(entry, index)] = code
-        self.center_bodies[code] = body
         self.built["centers"][alias(entry, index)] = {"kind": kind, "code": code}
 
     def _center_code(self, kind: str, entry: dict[str, Any], field: str) -> int:
@@ -119,12 +117,16 @@ class VendorBuilder:
         if wanted is not None:
             return int(self.centers[kind][str(wanted)])
         if not self.centers[kind]:
-            self._center(kind, {"id": f"default-{kind}"})
+            existing = self.actor.read(lambda tx: _usable_center(tx, kind))
+            if existing is not None:
+                self.centers[kind][f"existing-{kind}"] = existing
+            else:
+                self._center(kind, {"id": f"default-{kind}"})
         return int(next(iter(self.centers[kind].values())))
 
     def _return_address(self, code: int) -> dict[str, Any]:
         """The return fields a seller copies from its return center into the product body."""
-        center = self.center_bodies[code]
+        center = self.actor.read(lambda tx: logistics.get_return(tx, code))
         address = center["placeAddresses"][0]
         return {
             "returnChargeName": center["shippingPlaceName"],
@@ -276,7 +278,7 @@ class VendorBuilder:
         status = self._drive(
             RETURN,
             entry.get("status", receipts.RETURNS_UNCHECKED),
-            lambda tx: receipts.get(tx, receipt_id)["receiptStatus"],
+            lambda tx: receipts.get_any(tx, receipt_id)["receiptStatus"],
             actions,
         )
         return {"receiptId": receipt_id, "status": status}
@@ -362,7 +364,7 @@ class VendorBuilder:
         """Play events until the state read back is the declared one; re-plan after every event."""
         target = lifecycle.target(declared)
         if target is None:
-            raise StepFailed((*self.current, "status"), f"{declared!r} is not a {lifecycle.name} status")
+            raise StepFailed((*self.current, "status"), f"unknown {lifecycle.name} status {declared!r}")
         tried: dict[str, set[str]] = {}
         for _ in range(MAX_STEPS):
             state = self.actor.read(read)
@@ -386,6 +388,15 @@ class VendorBuilder:
                     (*self.current, "status"), f"{action} ({state} → {declared}) was refused: {err.message}"
                 ) from None
         raise StepFailed((*self.current, "status"), f"{declared} not reached after {MAX_STEPS} events")
+
+
+def _usable_center(tx: Tx, kind: str) -> int | None:
+    """The vendor's first usable center of that kind (a scenario built on top of existing state)."""
+    if kind == "outbound":
+        found = [c for c in logistics.outbound_centers(tx) if c.get("usable", True) and not c.get("global")]
+        return int(found[0]["outboundShippingPlaceCode"]) if found else None
+    found = [c for c in logistics.return_centers(tx) if c.get("usable", True)]
+    return int(found[0]["returnCenterCode"]) if found else None
 
 
 def _box_status(tx: Tx, box_id: int) -> str:

@@ -172,7 +172,7 @@ def unreachable_message(lifecycle: Lifecycle, declared: str) -> str | None:
     target = lifecycle.target(declared)
     starts = STARTS[lifecycle.name]
     if target is None:
-        return f"{declared!r} is not a {lifecycle.name} status (one of {', '.join(lifecycle.states())})"
+        return f"unknown {lifecycle.name} status {declared!r} (one of {', '.join(lifecycle.states())})"
     if any(lifecycle.plan(start, target) is not None for start in starts):
         return None
     reachable = sorted({s for start in starts for s in lifecycle.reachable(start)})
