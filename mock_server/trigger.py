@@ -95,7 +95,7 @@ def _pairs(specs: tuple[str, ...]) -> dict[str, str]:
     for spec in specs:
         key, sep, value = spec.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"{spec!r}: use FIELD=VALUE")
+            raise click.BadParameter(f"{spec!r}: use FIELD=VALUE (name, addr1, addr2, postCode, safeNumber)")
         found[key] = value
     return found
 
@@ -146,7 +146,7 @@ def cancel(ctx: click.Context, order_id: str, items: tuple[str, ...], reason: st
 @click.argument("fields", nargs=-1, required=True)
 @click.pass_context
 def address(ctx: click.Context, order_id: str, fields: tuple[str, ...]) -> None:
-    """The buyer changes the delivery address of ORDER_ID (FIELD=VALUE …, e.g. name=홍길동 addr1=…)."""
+    """The buyer changes the delivery address of ORDER_ID: FIELD=VALUE … (name, addr1, addr2, postCode, safeNumber)."""
     answer = _mock(ctx).vendor(f"/orders/{order_id}/address", {"receiver": _pairs(fields)})
     _mock(ctx).show(answer, "orderId", "shipmentBoxIds")
 
