@@ -15,8 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from coupang_mock.server import api  # noqa: F401  (registers the handlers)
-from coupang_mock.server import scenarios, snapshots
+from coupang_mock.server import (
+    api,  # noqa: F401  (registers the handlers)
+    scenarios,
+    snapshots,
+)
 from coupang_mock.server.core import MockServices
 from coupang_mock.server.settings import Settings
 

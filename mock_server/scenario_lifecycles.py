@@ -176,7 +176,8 @@ def unreachable_message(lifecycle: Lifecycle, declared: str) -> str | None:
     if any(lifecycle.plan(start, target) is not None for start in starts):
         return None
     reachable = sorted({s for start in starts for s in lifecycle.reachable(start)})
-    return f"a scenario cannot bring a {lifecycle.name} to {declared}; reachable: {', '.join(reachable)}"
+    article = "an" if lifecycle.name[0] in "aeiou" else "a"
+    return f"a scenario cannot bring {article} {lifecycle.name} to {declared}; reachable: {', '.join(reachable)}"
 
 
 def first_start(lifecycle: Lifecycle, declared: str) -> str:

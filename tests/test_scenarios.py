@@ -225,7 +225,7 @@ BAD_FILES = [
         "vendors:\n  - products: [{id: p}]\n    orders:\n      - items: [{product: p}]\n        status: NONE_TRACKING\n",
         5,
         "vendors[0].orders[0].status",
-        "cannot bring a order to NONE_TRACKING; reachable: ACCEPT, CANCELED, DELIVERING",
+        "cannot bring an order to NONE_TRACKING; reachable: ACCEPT, CANCELED, DELIVERING",
     ),
     (
         "option-out-of-range",
@@ -347,3 +347,15 @@ def test_serve_refuses_a_bad_scenario_before_listening(tmp_path: Any) -> None:
     assert f"{bad}:2: vendors[0].orders[0].items: " in result.output
     missing = CliRunner().invoke(main, ["serve", "--port", "0", "--scenario", "no-such-scenario"])
     assert missing.exit_code == 1 and "seller-day" in missing.output
+
+
+def test_the_readme_example_builds(services: MockServices) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scenarios, triggers and snapshots", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    built = scenarios.run(services, example, "README.md")["vendors"][0]
+    assert built["orders"]["o1"]["status"] == "FINAL_DELIVERY"
+    assert built["returns"]["0"]["status"] == "VENDOR_WAREHOUSE_CONFIRM"
+    assert built["inquiries"]["1"]["status"] == "TRANSFER"
