@@ -100,6 +100,17 @@ def _pairs(specs: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+def _json_here(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _mock(ctx).as_json = True
+
+
+# `--json` is accepted after the subcommand too (`trigger order 123 --json`)
+json_flag = click.option(
+    "--json", "sub_json", is_flag=True, expose_value=False, callback=_json_here, help="Print the whole answer."
+)
+
+
 # ---------------------------------------------------------------- trigger
 
 
@@ -112,6 +123,7 @@ def trigger(ctx: click.Context, base_url: str, vendor_id: str, as_json: bool, to
 
 
 @trigger.command()
+@json_flag
 @click.argument("items", nargs=-1, required=True)
 @click.option("--paid-at", default=None, help="ISO-8601 payment time (default: the vendor's clock).")
 @click.pass_context
@@ -124,6 +136,7 @@ def order(ctx: click.Context, items: tuple[str, ...], paid_at: str | None) -> No
 
 
 @trigger.command()
+@json_flag
 @click.argument("order_id")
 @click.argument("items", nargs=-1)
 @click.option("--reason", default=None, help="VOC reason code (default CHANGEMIND).")
@@ -142,6 +155,7 @@ def cancel(ctx: click.Context, order_id: str, items: tuple[str, ...], reason: st
 
 
 @trigger.command()
+@json_flag
 @click.argument("order_id")
 @click.argument("fields", nargs=-1, required=True)
 @click.pass_context
@@ -152,6 +166,7 @@ def address(ctx: click.Context, order_id: str, fields: tuple[str, ...]) -> None:
 
 
 @trigger.command()
+@json_flag
 @click.argument("order_id")
 @click.pass_context
 def confirm(ctx: click.Context, order_id: str) -> None:
@@ -160,6 +175,7 @@ def confirm(ctx: click.Context, order_id: str) -> None:
 
 
 @trigger.command()
+@json_flag
 @click.argument("shipment_box_id")
 @click.argument("event", type=click.Choice(["pickup", "deliver"]))
 @click.pass_context
@@ -175,6 +191,7 @@ def _claim(ctx: click.Context, kind: str, order_id: str, items: tuple[str, ...],
 
 
 @trigger.command(name="return")
+@json_flag
 @click.argument("order_id")
 @click.argument("items", nargs=-1, required=True)
 @click.option("--reason", default="CHANGEMIND", show_default=True, help="VOC reason code.")
@@ -189,6 +206,7 @@ def return_(ctx: click.Context, order_id: str, items: tuple[str, ...], reason: s
 
 
 @trigger.command()
+@json_flag
 @click.argument("order_id")
 @click.argument("items", nargs=-1, required=True)
 @click.option("--reason", default="WRONGOPT", show_default=True, help="VOC reason code.")
@@ -199,6 +217,7 @@ def exchange(ctx: click.Context, order_id: str, items: tuple[str, ...], reason: 
 
 
 @trigger.command()
+@json_flag
 @click.argument("claim_id")
 @click.option("--exchange", "is_exchange", is_flag=True, help="CLAIM_ID is an exchangeId (default: a receiptId).")
 @click.pass_context
@@ -210,6 +229,7 @@ def withdraw(ctx: click.Context, claim_id: str, is_exchange: bool) -> None:
 
 
 @trigger.command()
+@json_flag
 @click.option("--kind", type=click.Choice(["ONLINE", "CALL_CENTER"]), default="ONLINE", show_default=True)
 @click.option("--content", default=None, help="The question (a new inquiry).")
 @click.option("--item", "vendor_item_id", type=int, default=None, help="vendorItemId asked about.")
@@ -246,6 +266,7 @@ def inquiry(
 
 
 @trigger.command()
+@json_flag
 @click.argument("seller_product_id")
 @click.option(
     "--decision",
@@ -270,6 +291,7 @@ def _seconds(text: str) -> float:
 
 
 @trigger.command()
+@json_flag
 @click.option("--advance", default=None, help="Move forward: seconds, or 90m, 6h, 2d.")
 @click.option("--set", "moment", default=None, help="Set to an ISO-8601 time with offset.")
 @click.option("--global", "global_clock", is_flag=True, help="Every vendor's clock, not only --vendor-id's.")

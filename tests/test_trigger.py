@@ -54,6 +54,7 @@ def test_order_prints_the_ids_and_json_prints_the_answer(server: RunningServer, 
     printed = lines(trigger(server, "order", f"{item(shop)}:2"))
     assert set(printed) == {"orderId", "shipmentBoxIds"}
     answer = json.loads(trigger(server, "--json", "order", item(shop)).output)
+    assert json.loads(trigger(server, "order", item(shop), "--json").output)["orderId"] > answer["orderId"]
     assert set(answer) == {"orderId", "shipmentBoxIds"}
     assert int(printed["orderId"]) != answer["orderId"]
 
