@@ -257,23 +257,31 @@ class VendorBuilder:
     # ------------------------------------------------------------------ claims
 
     def _return(self, entry: dict[str, Any]) -> dict[str, Any]:
-        order_id = self._order_of(entry)["orderId"]
-        body = {"items": self._claim_items(entry), "reasonCode": entry.get("reasonCode", "CHANGEMIND")}
-        receipt_id = self.actor.control("POST", f"/orders/{order_id}/returns", body)["receiptId"]
+        order = self._order_of(entry)
+        items, reason = self._claim_items(entry), entry.get("reasonCode", "CHANGEMIND")
+        if receipt_start(order["status"]) == receipts.RELEASE_STOP_UNCHECKED:
+            made = self.actor.control("POST", f"/orders/{order['orderId']}/cancel", {"items": items, "reason": reason})
+            receipt_id = made["receipts"][0]["receiptId"]
+        else:
+            body = {"items": items, "reasonCode": reason}
+            receipt_id = self.actor.control("POST", f"/orders/{order['orderId']}/returns", body)["receiptId"]
         rid = {"receiptId": receipt_id}
         base = f"/returns/{receipt_id}"
         ids = {"vendorId": self.vendor_id, "receiptId": receipt_id}
 
-        def approve() -> Any:
-            count = self.actor.read(lambda tx: receipts.get(tx, receipt_id))["cancelCountSum"]
-            return self.actor.api("approveReturnRequest", path=rid, body={**ids, "cancelCount": count})
+        def count() -> int:
+            return int(self.actor.read(lambda tx: receipts.get(tx, receipt_id))["cancelCountSum"])
+
+        shipped = {"deliveryCompanyCode": "CJGLS", "invoiceNumber": f"6{receipt_id % 10**11:011d}"}
 
         actions = {
             "withdraw": lambda: self.actor.control("POST", f"{base}/withdraw"),
             "pickup": lambda: self.actor.control("POST", f"{base}/pickup"),
             "confirmReceipt": lambda: self.actor.api("confirmReturnReceipt", path=rid, body=ids),
-            "approve": approve,
+            "approve": lambda: self.actor.api("approveReturnRequest", path=rid, body={**ids, "cancelCount": count()}),
             "coupangCheck": lambda: self.actor.control("POST", f"{base}/coupang-check"),
+            "stopShipment": lambda: self._bulk("stopShipment", {**ids, "cancelCount": count()}, path=rid),
+            "alreadyShipped": lambda: self._bulk("markAlreadyShipped", {**ids, **shipped}, path=rid),
         }
         status = self._drive(
             RETURN,
@@ -388,6 +396,12 @@ class VendorBuilder:
                     (*self.current, "status"), f"{action} ({state} → {declared}) was refused: {err.message}"
                 ) from None
         raise StepFailed((*self.current, "status"), f"{declared} not reached after {MAX_STEPS} events")
+
+
+def receipt_start(order_status: str) -> str:
+    """Where a `returns` entry starts: the buyer's cancel of an acknowledged order awaits the seller's
+    stop-shipment answer; anything shipped is a return request."""
+    return receipts.RELEASE_STOP_UNCHECKED if order_status == orders.INSTRUCT else receipts.RETURNS_UNCHECKED
 
 
 def _usable_center(tx: Tx, kind: str) -> int | None:

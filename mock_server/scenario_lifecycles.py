@@ -118,6 +118,8 @@ RETURN = Lifecycle(
         "confirmQuickRefund": "confirmReceipt",
         "approve": "approve",
         "requestCoupangCheck": "coupangCheck",
+        "stopShipment": "stopShipment",
+        "alreadyShipped": "alreadyShipped",
     },
     aliases={},
 )
@@ -155,29 +157,31 @@ CALL_CENTER_INQUIRY = Lifecycle(
     aliases={},
 )
 
-# Where each lifecycle starts once its thing exists (returns: a buyer's return request; call-center
-# inquiries start at REQUEST_ANSWER or, transferred for confirmation, at TRANSFER).
+# Where each lifecycle starts once its thing exists (returns: a buyer's return request, or a cancel
+# of an acknowledged order waiting for the seller's stop-shipment answer; call-center inquiries start
+# at REQUEST_ANSWER or, transferred for confirmation, at TRANSFER).
 STARTS: dict[str, tuple[str, ...]] = {
     ORDER.name: (orders.ACCEPT,),
     PRODUCT.name: ("SAVED",),
-    RETURN.name: (receipts.RETURNS_UNCHECKED,),
+    RETURN.name: (receipts.RETURNS_UNCHECKED, receipts.RELEASE_STOP_UNCHECKED),
     EXCHANGE.name: (exchanges.EXCHANGE_MACHINE.initial or "",),
     ONLINE_INQUIRY.name: (cs.NOANSWER,),
     CALL_CENTER_INQUIRY.name: (cs.REQUEST_ANSWER, cs.TRANSFER),
 }
 
 
-def unreachable_message(lifecycle: Lifecycle, declared: str) -> str | None:
+def unreachable_message(lifecycle: Lifecycle, declared: str, starts: tuple[str, ...] = ()) -> str | None:
     """None when some start reaches the declared status; otherwise the refusal naming what can be reached."""
     target = lifecycle.target(declared)
-    starts = STARTS[lifecycle.name]
+    starts = starts or STARTS[lifecycle.name]
     if target is None:
         return f"unknown {lifecycle.name} status {declared!r} (one of {', '.join(lifecycle.states())})"
     if any(lifecycle.plan(start, target) is not None for start in starts):
         return None
     reachable = sorted({s for start in starts for s in lifecycle.reachable(start)})
     article = "an" if lifecycle.name[0] in "aeiou" else "a"
-    return f"a scenario cannot bring {article} {lifecycle.name} to {declared}; reachable: {', '.join(reachable)}"
+    begun = f" that starts at {starts[0]}" if len(starts) == 1 and len(STARTS[lifecycle.name]) > 1 else ""
+    return f"a scenario cannot bring {article} {lifecycle.name}{begun} to {declared}; reachable: {', '.join(reachable)}"
 
 
 def first_start(lifecycle: Lifecycle, declared: str) -> str:

@@ -26,7 +26,7 @@ from . import snapshots
 from .core import MockServices
 from .domains import cs
 from .scenario_actor import Actor
-from .scenario_build import Path, StepFailed, VendorBuilder, alias
+from .scenario_build import Path, StepFailed, VendorBuilder, alias, receipt_start
 from .scenario_lifecycles import CALL_CENTER_INQUIRY, EXCHANGE, ONLINE_INQUIRY, ORDER, PRODUCT, RETURN, Lifecycle
 from .scenario_lifecycles import unreachable_message as unreachable
 
@@ -211,8 +211,8 @@ def _get(data: Any, path: Path) -> Any:
     return data
 
 
-def _status(scenario: Scenario, path: Path, lifecycle: Lifecycle, declared: str) -> None:
-    problem = unreachable(lifecycle, declared)
+def _status(scenario: Scenario, path: Path, lifecycle: Lifecycle, declared: str, starts: tuple[str, ...] = ()) -> None:
+    problem = unreachable(lifecycle, declared, starts)
     if problem:
         raise scenario.error((*path, "status"), problem)
 
@@ -244,12 +244,18 @@ def _check_vendor(scenario: Scenario, path: Path, vendor: dict[str, Any]) -> Non
             _refer(scenario, (*here, "order"), orders, "order")
             for line_index in range(len(claim.get("items", []))):
                 _check_line(scenario, (*here, "items", line_index), products)
-            _status(
-                scenario, here, lifecycle, claim.get("status", "RETURNS_UNCHECKED" if kind == "returns" else "RECEIPT")
-            )
+            default = "RETURNS_UNCHECKED" if kind == "returns" else "RECEIPT"
+            _status(scenario, here, lifecycle, claim.get("status", default), _claim_start(kind, orders, claim))
     _aliases(scenario, (*path, "inquiries"), vendor.get("inquiries", []))
     for index, inquiry in enumerate(vendor.get("inquiries", [])):
         _check_inquiry(scenario, (*path, "inquiries", index), inquiry, products, orders)
+
+
+def _claim_start(kind: str, orders: dict[str, dict[str, Any]], claim: dict[str, Any]) -> tuple[str, ...]:
+    """A "return" of an acknowledged, unshipped order is the buyer's cancel: a stop-shipment receipt."""
+    if kind == "returns":
+        return (receipt_start(orders[str(claim["order"])].get("status", "ACCEPT")),)
+    return ()
 
 
 def _check_line(scenario: Scenario, path: Path, products: dict[str, dict[str, Any]]) -> None:

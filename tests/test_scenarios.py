@@ -109,6 +109,17 @@ def test_returns_reach_every_declared_status(product: str, status: str, services
     assert built["vendors"][0]["returns"]["r"]["status"] == status
 
 
+@pytest.mark.parametrize("status", ["RELEASE_STOP_UNCHECKED", "RETURNS_COMPLETED", "RETURNS_UNCHECKED", "WITHDRAWN"])
+def test_a_return_of_an_acknowledged_order_is_a_stop_shipment_request(status: str, services: MockServices) -> None:
+    """The buyer cancels after acknowledgement: the seller stops the shipment or says it already left."""
+    text = HEADER + (
+        "      - {id: o2, items: [{product: dear}], status: INSTRUCT}\n"
+        f"    returns:\n      - {{id: r, order: o2, status: {status}}}\n"
+    )
+    built = scenarios.run(services, text, "stop.yaml")
+    assert built["vendors"][0]["returns"]["r"]["status"] == status
+
+
 def test_a_cheap_return_cannot_wait_in_the_warehouse(services: MockServices) -> None:
     """Under ₩100,000 the domain refunds on pickup: the scenario follows it and says why it stopped."""
     text = HEADER + (
@@ -226,6 +237,14 @@ BAD_FILES = [
         5,
         "vendors[0].orders[0].status",
         "cannot bring an order to NONE_TRACKING; reachable: ACCEPT, CANCELED, DELIVERING",
+    ),
+    (
+        "stop-request-of-a-delivered-order",
+        "vendors:\n  - products: [{id: p}]\n    orders: [{id: o, items: [{product: p}], status: FINAL_DELIVERY}]\n"
+        "    returns:\n      - {order: o, status: RELEASE_STOP_UNCHECKED}\n",
+        5,
+        "vendors[0].returns[0].status",
+        "cannot bring a return that starts at RETURNS_UNCHECKED to RELEASE_STOP_UNCHECKED",
     ),
     (
         "option-out-of-range",
