@@ -95,8 +95,6 @@ def voc_reason(code: str, field: str = "reasonCode") -> tuple[str, str, str, str
     if code not in REASONS:
         raise ApiError(400, f"{field} must be a VOC reason code, one of {sorted(REASONS)}")
     return REASONS[code]
-
-
 _SHEET: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     # group label, fault, [(code, text)]
     "mind": (
