@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -20,6 +21,9 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--seed", default=None, type=int, help="Seed for ids and generated data (default 0).")
+@click.option(
+    "--scenario", default=None, help="Build this state first: a scenario FILE or an example name (seller-day)."
+)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-throttle", is_flag=True, help="Switch the 10 req/s per-vendor throttle off.")
 @click.option("--no-auth-debug", is_flag=True, help="Do not show the expected string-to-sign in 401 bodies.")
@@ -31,13 +35,11 @@ def main() -> None:
 @click.option(
     "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
 )
-@click.option(
-    "--scenario", default=None, help="Build this state first: a scenario FILE or an example name (seller-day)."
-)
 def serve(
     host: str,
     port: int,
     seed: int | None,
+    scenario: str | None,
     threads: int,
     no_throttle: bool,
     no_auth_debug: bool,
@@ -47,7 +49,6 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
-    scenario: str | None,
 ) -> None:
     """Run the mock on waitress until Ctrl-C."""
     from .app import create_app
@@ -65,8 +66,6 @@ def serve(
         store_url=store_url,
     )
     app = create_app(settings)
-    if scenario:
-        _load_scenario(app.extensions["coupang_mock"], scenario)
 
     def announce(base_url: str) -> None:
         click.echo(f"coupang-mock listening on {base_url}")
@@ -76,24 +75,10 @@ def serve(
         click.echo(f"  control    {base_url}/_mock  (docs: {base_url}/_mock/docs)")
         sys.stdout.flush()
 
+    if scenario:
+        _load_scenario(app.extensions["coupang_mock"], scenario)
     serve_forever(app, host, port, threads, announce)
     click.echo("coupang-mock stopped")
-
-
-def _load_scenario(services: object, name: str) -> None:
-    from .scenarios import ScenarioError, read_source, run
-
-    try:
-        built = run(services, *read_source(name))  # type: ignore[arg-type]
-    except ScenarioError as err:
-        raise click.ClickException(f"scenario refused: {err}") from None
-    for vendor in built["vendors"]:
-        counts = ", ".join(f"{len(v)} {k}" for k, v in vendor.items() if isinstance(v, dict))
-        click.echo(f"scenario {built['name']}: {vendor['vendorId']} {counts}")
-
-
-main.add_command(trigger)
-main.add_command(state)
 
 
 @main.command()
@@ -114,6 +99,22 @@ def keys(base_url: str | None) -> None:
             indent=2,
         )
     )
+
+
+def _load_scenario(services: Any, name: str) -> None:
+    from .scenarios import ScenarioError, read_source, run
+
+    try:
+        built = run(services, *read_source(name))
+    except ScenarioError as err:
+        raise click.ClickException(f"scenario refused: {err}") from None
+    for vendor in built["vendors"]:
+        counts = ", ".join(f"{len(v)} {k}" for k, v in vendor.items() if isinstance(v, dict))
+        click.echo(f"scenario {built['name']}: {vendor['vendorId']} {counts}")
+
+
+main.add_command(trigger)
+main.add_command(state)
 
 
 @main.command()
