@@ -102,15 +102,14 @@ def keys(base_url: str | None) -> None:
 
 
 def _load_scenario(services: Any, name: str) -> None:
-    from .scenarios import ScenarioError, read_source, run
+    from .scenarios import ScenarioError, read_source, run, summary_lines
 
     try:
         built = run(services, *read_source(name))
     except ScenarioError as err:
         raise click.ClickException(f"scenario refused: {err}") from None
-    for vendor in built["vendors"]:
-        counts = ", ".join(f"{len(v)} {k}" for k, v in vendor.items() if isinstance(v, dict))
-        click.echo(f"scenario {built['name']}: {vendor['vendorId']} {counts}")
+    for line in summary_lines(built):
+        click.echo(line)
 
 
 main.add_command(trigger)

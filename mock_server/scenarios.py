@@ -340,6 +340,37 @@ def _roll_back(services: MockServices, vendor_ids: list[str], backups: dict[str,
             services.reset(vendor_id)  # created by this scenario: left empty (vendors are never deleted)
 
 
+def summary_lines(built: dict[str, Any], per_kind: int = 20) -> list[str]:
+    """What `serve --scenario` prints: the ids a user passes to `coupang-mock trigger` (first few per kind)."""
+    lines = []
+    for vendor in built["vendors"]:
+        lines.append(f"scenario {built['name']}: vendor {vendor['vendorId']} at {vendor['now'][:19]}Z")
+        for kind, singular in SINGULAR.items():
+            entries = list(vendor.get(kind, {}).items())
+            for name, ids in entries[:per_kind]:
+                shown = " ".join(f"{k}={_flat(v)}" for k, v in ids.items())
+                lines.append(f"  {singular:9} {name:14} {shown}")
+            if len(entries) > per_kind:
+                lines.append(f"  … and {len(entries) - per_kind} more {kind} (POST /_mock/scenarios answers them all)")
+    return lines
+
+
+SINGULAR = {
+    "products": "product",
+    "orders": "order",
+    "returns": "return",
+    "exchanges": "exchange",
+    "inquiries": "inquiry",
+}
+
+
+def _flat(value: Any) -> str:
+    """A list as a,b; a missing id (an option not approved yet) as -."""
+    if isinstance(value, list):
+        return ",".join(_flat(v) for v in value)
+    return "-" if value is None else str(value)
+
+
 # ---------------------------------------------------------------- files and packaged examples
 
 

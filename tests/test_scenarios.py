@@ -378,3 +378,15 @@ def test_the_readme_example_builds(services: MockServices) -> None:
     assert built["orders"]["o1"]["status"] == "FINAL_DELIVERY"
     assert built["returns"]["0"]["status"] == "VENDOR_WAREHOUSE_CONFIRM"
     assert built["inquiries"]["1"]["status"] == "TRANSFER"
+
+
+def test_serve_prints_the_ids_a_trigger_needs(services: MockServices) -> None:
+    built = scenarios.run(services, *scenarios.read_source("seller-day"))
+    lines = scenarios.summary_lines(built, per_kind=3)
+    shipped = built["vendors"][0]["orders"]["shipped"]
+    assert lines[0] == "scenario seller-day: vendor A00012345 at 2026-03-02T01:00:00Z"
+    assert not any("shipped" in line for line in lines)  # the 6th order: past the first 3
+    assert "  … and 7 more orders (POST /_mock/scenarios answers them all)" in lines
+    everything = scenarios.summary_lines(built)
+    assert any(line.split()[:2] == ["product", "socks"] and "vendorItemIds=-" in line for line in everything)
+    assert any(f"shipmentBoxIds={shipped['shipmentBoxIds'][0]} status=DEPARTURE" in line for line in everything)
