@@ -10,14 +10,17 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coupang_mock.client import CoupangClient
 from coupang_mock.client.signing import encode_query
 from coupang_mock.server import scenarios, snapshots
 from coupang_mock.server.core import MockServices
+from coupang_mock.server.errors import ApiError
 from coupang_mock.server.scenario_actor import Actor
 from coupang_mock.server.server import RunningServer
-from coupang_mock.server.settings import Settings
+from coupang_mock.server.settings import Settings as MockSettings
 
 VENDOR = "A00012345"
 V5 = f"/v2/providers/openapi/apis/api/v5/vendors/{VENDOR}"
@@ -110,7 +113,7 @@ def test_a_snapshot_moves_to_another_server_with_its_vendor_and_keys(services: M
     text = "vendors:\n  - {vendorId: B00000042, accessKey: ak-42, secretKey: sk-42, products: [{id: p}]}\n"
     built = scenarios.run(services, text, "b.yaml")["vendors"][0]
     snapshot = snapshots.export(services, "B00000042")
-    elsewhere = MockServices(Settings(throttle_enabled=False))
+    elsewhere = MockServices(MockSettings(throttle_enabled=False))
     assert elsewhere.vendors.get("B00000042") is None
     snapshots.restore(elsewhere, "B00000042", snapshot)
     assert elsewhere.vendors.get("B00000042")["secretKey"] == "sk-42"  # type: ignore[index]
@@ -187,3 +190,39 @@ def test_every_id_sequence_in_the_code_is_carried() -> None:
         used |= set(pattern.findall(text)) | set(constants.findall(text))
     used.discard("vendor-ids")  # the system tenant's vendor counter, not a vendor's
     assert used and sorted(used - set(snapshots.SEQUENCE_KINDS)) == []
+
+
+STATUS = st.sampled_from(("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "CANCELED"))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(orders=st.lists(st.tuples(STATUS, st.integers(1, 3), st.booleans()), min_size=1, max_size=6))
+def test_any_built_state_round_trips(services: MockServices, orders: list[tuple[str, int, bool]]) -> None:
+    """Whatever a scenario builds, export → reset → import gives the same documents, sequences and reads."""
+    lines = ["vendors:", "  - products: [{id: p, name: 모자, price: 150000, stock: 500}]", "    orders:"]
+    lines += [
+        f"      - {{id: o{i}, items: [{{product: p, quantity: {q}}}], status: {s}}}"
+        for i, (s, q, _) in enumerate(orders)
+    ]
+    returned = [i for i, (s, _, ret) in enumerate(orders) if ret and s == "FINAL_DELIVERY"]
+    if returned:
+        lines += ["    returns:"] + [f"      - {{order: o{i}}}" for i in returned]
+    built = scenarios.run(services, "\n".join(lines) + "\n", "generated.yaml")["vendors"][0]
+    actor = Actor(services, VENDOR)
+
+    def reads() -> list[Any]:
+        found = []
+        for order in built["orders"].values():
+            for box_id in order["shipmentBoxIds"]:
+                try:
+                    found.append(actor.api("getOrdersheetHistory", path={"shipmentBoxId": box_id}))
+                except ApiError as err:  # a refusal is an answer too
+                    found.append((err.status, err.message))
+        return found
+
+    before, snapshot = reads(), snapshots.export(services, VENDOR)
+    services.reset(VENDOR)
+    snapshots.restore(services, VENDOR, snapshot)
+    again = snapshots.export(services, VENDOR)
+    assert (again["documents"], again["sequences"]) == (snapshot["documents"], snapshot["sequences"])
+    assert reads() == before
