@@ -31,6 +31,8 @@ from .scenario_lifecycles import CALL_CENTER_INQUIRY, EXCHANGE, ONLINE_INQUIRY, 
 from .scenario_lifecycles import unreachable_message as unreachable
 
 SCHEMA_FILE = "scenario.schema.json"
+MAX_CHARS = 2_000_000
+MAX_VALUES = 200_000  # after YAML aliases are expanded: "billion laughs" files are refused, not walked
 EXAMPLES_PACKAGE = "coupang_mock.server.examples"
 
 
@@ -69,10 +71,16 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct
 
 
 def parse(text: str, source: str = "<scenario>") -> Scenario:
+    if len(text) > MAX_CHARS:
+        raise ScenarioError(source, 1, "(file)", f"a scenario file is at most {MAX_CHARS} characters")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_VALUES:
+            raise ScenarioError(source, 1, "(yaml)", f"the file expands to more than {MAX_VALUES} values")
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise ScenarioError(source, 1, "(yaml)", "the file nests too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -84,6 +92,19 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, 1, "(root)", "a scenario is a mapping with a vendors list")
     return Scenario(data, source, node)
+
+
+def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
+    """How many values the node stands for once aliases are expanded (shared nodes counted per use)."""
+    if id(node) in seen:
+        return seen[id(node)]
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, seen) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, seen) + _expanded_size(v, seen) for k, v in node.value)
+    seen[id(node)] = min(size, MAX_VALUES + 1)
+    return seen[id(node)]
 
 
 def line_of(node: yaml.Node | None, path: Path) -> int:

@@ -11,6 +11,7 @@ and restores before each test.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,9 +69,23 @@ def _sequences(services: MockServices, vendor_id: str) -> dict[str, int]:
     return found
 
 
+@dataclass(frozen=True)
+class Checked:
+    vendor: dict[str, Any]
+    moment: datetime
+    sequences: dict[str, int]
+    documents: dict[str, dict[str, Any]]
+
+
+def check(services: MockServices, vendor_id: str, snapshot: Any) -> Checked:
+    """Everything a restore needs, checked: 400/409 naming the problem (nothing is changed here)."""
+    return Checked(*_checked(services, vendor_id, snapshot))
+
+
 def restore(services: MockServices, vendor_id: str, snapshot: Any) -> dict[str, Any]:
     """Check everything first (400/409 naming the problem, nothing changed), then replace the state."""
-    vendor, moment, sequences, documents = _checked(services, vendor_id, snapshot)
+    checked = snapshot if isinstance(snapshot, Checked) else check(services, vendor_id, snapshot)
+    vendor, moment, sequences, documents = checked.vendor, checked.moment, checked.sequences, checked.documents
     if services.vendors.get(vendor_id) is None:
         services.vendors.create(services.clock.now(), vendor_id, vendor["accessKey"], vendor["secretKey"])
     services.store.load(vendor_id, documents)

@@ -58,6 +58,9 @@ def get_snapshot(vendor_id: str) -> Any:
 def put_snapshot(vendor_id: str) -> Any:
     try:
         document = json.loads(request.get_data(as_text=True) or "null")
+        checked = snapshots.check(_services(), vendor_id, document)
     except ValueError:
         raise ApiError(400, "a snapshot must be JSON (as GET …/snapshot answers it)") from None
-    return json_response(snapshots.restore(_services(), vendor_id, document))
+    except RecursionError:
+        raise ApiError(400, "the snapshot nests too deeply") from None
+    return json_response(snapshots.restore(_services(), vendor_id, checked))

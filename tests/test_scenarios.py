@@ -205,6 +205,20 @@ def test_reset_false_builds_on_top_and_reset_true_replaces(services: MockService
 BAD_FILES = [
     ("yaml-syntax", "vendors:\n  - {vendorId: A00012345\n", 3, "(yaml)", "expected ',' or '}'"),
     ("not-a-mapping", "- vendors\n", 1, "(root)", "a scenario is a mapping"),
+    ("empty", "", 1, "(root)", "a scenario is a mapping"),
+    (
+        "billion-laughs",
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + "vendors: [{}]\n",
+        1,
+        "(yaml)",
+        "expands to more than 200000 values",
+    ),
+    ("too-deep", "vendors: " + "[" * 5000 + "]" * 5000 + "\n", 1, "(yaml)", "nests too deeply"),
     ("no-vendors", "name: x\n", 1, "(root)", "must contain ['vendors']"),
     ("unknown-field", "vendors:\n  - vendorId: A00012345\n    prodcts: []\n", 3, "vendors[0].prodcts", "unknown field"),
     ("bad-vendor-id", "vendors:\n  - vendorId: shop-1\n", 2, "vendors[0].vendorId", "must match pattern"),

@@ -167,6 +167,10 @@ def test_a_bad_snapshot_is_refused_and_changes_nothing(
 def test_a_snapshot_that_is_not_json_is_a_400(server: RunningServer) -> None:
     refused = control(server, "PUT", f"/vendors/{VENDOR}/snapshot", data=b"{not json")
     assert refused.status_code == 400
+    deep = (
+        b'{"format": "coupang-mock-snapshot/1", "documents": {"k": {"x": ' + b'{"a":' * 100_000 + b"1" + b"}" * 100_002
+    )
+    assert control(server, "PUT", f"/vendors/{VENDOR}/snapshot", data=deep).status_code == 400
     assert control(server, "GET", "/vendors/Z00000000/snapshot").status_code == 404
 
 
