@@ -104,13 +104,18 @@ class VendorBuilder:
     def _center(self, kind: str, entry: dict[str, Any]) -> None:
         index = len(self.centers[kind])
         make = quick_outbound_body if kind == "outbound" else quick_return_body
-        body = {**make(self.vendor_id), **(entry.get("fields") or {})}
-        body["shippingPlaceName"] = entry.get("name") or f"{body['shippingPlaceName']} {index + 1}"
+        fields = entry.get("fields") or {}
+        body = {**make(self.vendor_id), **fields, "vendorId": self.vendor_id}
+        body["shippingPlaceName"] = name = entry.get("name") or f"{body['shippingPlaceName']} {index + 1}"
+        if "placeAddresses" not in fields:
+            # Coupang refuses two centers at one address: the default address differs by center name
+            address = body["placeAddresses"][0]
+            body["placeAddresses"] = [{**address, "returnAddressDetail": f"{address['returnAddressDetail']} ({name})"}]
         operation = "createOutboundShippingCenter" if kind == "outbound" else "createReturnShippingCenter"
         answer = self.actor.api(operation, body=body)
         code = int(answer["data"]["resultMessage"])
         self.centers[kind][alias(entry, index)] = code
-        self.built["centers"][alias(entry, index)] = {"kind": kind, "code": code}
+        self.built["centers"].setdefault(kind, {})[alias(entry, index)] = code
 
     def _center_code(self, kind: str, entry: dict[str, Any], field: str) -> int:
         wanted = entry.get(field)
@@ -126,15 +131,10 @@ class VendorBuilder:
 
     def _return_address(self, code: int) -> dict[str, Any]:
         """The return fields a seller copies from its return center into the product body."""
-        center = self.actor.read(lambda tx: logistics.get_return(tx, code))
-        address = center["placeAddresses"][0]
-        return {
-            "returnChargeName": center["shippingPlaceName"],
-            "companyContactNumber": address["companyContactNumber"],
-            "returnZipCode": address["returnZipCode"],
-            "returnAddress": address["returnAddress"],
-            "returnAddressDetail": address["returnAddressDetail"],
-        }
+        center = self.actor.read(lambda tx: logistics.get_return(tx, code)) or {}
+        address = (center.get("placeAddresses") or [{}])[0]
+        fields = ("companyContactNumber", "returnZipCode", "returnAddress", "returnAddressDetail")
+        return {"returnChargeName": center.get("shippingPlaceName", ""), **{f: address.get(f, "") for f in fields}}
 
     def _product(self, entry: dict[str, Any]) -> dict[str, Any]:
         options = entry.get("options") or [entry]
@@ -157,7 +157,7 @@ class VendorBuilder:
         )
         if entry.get("name"):
             body["sellerProductName"] = body["displayProductName"] = entry["name"]
-        body["requested"] = False
+        body["vendorId"], body["requested"] = self.vendor_id, False
         product_id = int(self.actor.api("createSellerProduct", body=body)["data"])
         pid = {"sellerProductId": str(product_id)}
         review = f"/products/{product_id}/review"

@@ -14,6 +14,7 @@ from coupang_mock.server import scenarios, snapshots
 from coupang_mock.server.cli import main
 from coupang_mock.server.core import MockServices
 from coupang_mock.server.domains.products import STATUS_NAMES
+from coupang_mock.server.scenario_actor import Actor
 from coupang_mock.server.server import RunningServer
 
 VENDOR = "A00012345"
@@ -404,3 +405,26 @@ def test_serve_prints_the_ids_a_trigger_needs(services: MockServices) -> None:
     everything = scenarios.summary_lines(built)
     assert any(line.split()[:2] == ["product", "socks"] and "vendorItemIds=-" in line for line in everything)
     assert any(f"shipmentBoxIds={shipped['shipmentBoxIds'][0]} status=DEPARTURE" in line for line in everything)
+
+
+def test_products_ship_from_the_declared_centers(services: MockServices) -> None:
+    text = """
+vendors:
+  - centers:
+      outbound: [{name: 부산센터}, {id: seoul, name: 서울센터, fields: {vendorId: B00000001}}]
+      return: [{name: 반품센터}]
+    products:
+      - {id: a, name: 부산 상품}
+      - {id: b, name: 서울 상품, outbound: seoul}
+"""
+    built = scenarios.run(services, text, "centers.yaml")["vendors"][0]
+    centers = built["centers"]
+    assert set(centers) == {"outbound", "return"} and set(centers["outbound"]) == {"0", "seoul"}
+    actor = Actor(services, VENDOR)
+    read = {
+        name: actor.api("getSellerProduct", path={"sellerProductId": p["sellerProductId"]})["data"]
+        for name, p in built["products"].items()
+    }
+    assert read["a"]["outboundShippingPlaceCode"] == centers["outbound"]["0"]
+    assert read["b"]["outboundShippingPlaceCode"] == centers["outbound"]["seoul"]
+    assert str(read["b"]["returnCenterCode"]) == str(centers["return"]["0"])
