@@ -3,6 +3,7 @@ are refused with FILE:LINE: field: message and change nothing, POST /_mock/scena
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from coupang_mock.server import scenarios, snapshots
 from coupang_mock.server.cli import main
 from coupang_mock.server.core import MockServices
 from coupang_mock.server.domains.products import STATUS_NAMES
+from coupang_mock.server.errors import ApiError
 from coupang_mock.server.scenario_actor import Actor
 from coupang_mock.server.server import RunningServer
 
@@ -86,8 +88,17 @@ vendors:
 @pytest.mark.parametrize("status", ["ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "CANCELED"])
 def test_orders_reach_every_declared_status(status: str, services: MockServices) -> None:
     text = HEADER + f"      - {{id: o2, items: [{{product: cheap, quantity: 2}}], status: {status}}}\n"
-    built = scenarios.run(services, text, "orders.yaml")
-    assert built["vendors"][0]["orders"]["o2"]["status"] == status
+    order = scenarios.run(services, text, "orders.yaml")["vendors"][0]["orders"]["o2"]
+    assert order["status"] == status
+    read = functools.partial(
+        Actor(services, VENDOR).api, "getOrdersheetByShipmentboxid", path={"shipmentBoxId": order["shipmentBoxIds"][0]}
+    )
+    if status == "CANCELED":
+        with pytest.raises(ApiError) as refused:
+            read()
+        assert refused.value.message == CANCELED_READ
+    else:
+        assert read()["data"]["status"] == status
 
 
 @pytest.mark.parametrize(
@@ -106,8 +117,11 @@ def test_returns_reach_every_declared_status(product: str, status: str, services
         f"      - {{id: o2, items: [{{product: {product}}}], status: FINAL_DELIVERY}}\n"
         f"    returns:\n      - {{id: r, order: o2, reasonCode: DAMAGED, status: {status}}}\n"
     )
-    built = scenarios.run(services, text, "returns.yaml")
-    assert built["vendors"][0]["returns"]["r"]["status"] == status
+    receipt = scenarios.run(services, text, "returns.yaml")["vendors"][0]["returns"]["r"]
+    assert receipt["status"] == status
+    if status != "WITHDRAWN":  # withdrawn receipts leave the reads (withdrawal history only)
+        (read,) = Actor(services, VENDOR).api("getReturnRequest", path={"receiptId": receipt["receiptId"]})["data"]
+        assert read["receiptStatus"] == status
 
 
 @pytest.mark.parametrize("status", ["RELEASE_STOP_UNCHECKED", "RETURNS_COMPLETED", "RETURNS_UNCHECKED", "WITHDRAWN"])
