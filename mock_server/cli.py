@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
 from .settings import Settings
+from .trigger import state, trigger
 
 
 @click.group()
@@ -20,6 +22,9 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--seed", default=None, type=int, help="Seed for ids and generated data (default 0).")
+@click.option(
+    "--scenario", default=None, help="Build this state first: a scenario FILE or an example name (seller-day)."
+)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-throttle", is_flag=True, help="Switch the 10 req/s per-vendor throttle off.")
 @click.option("--no-auth-debug", is_flag=True, help="Do not show the expected string-to-sign in 401 bodies.")
@@ -47,6 +52,7 @@ def serve(
     host: str,
     port: int,
     seed: int | None,
+    scenario: str | None,
     threads: int,
     no_throttle: bool,
     no_auth_debug: bool,
@@ -89,6 +95,8 @@ def serve(
         click.echo(f"  control    {base_url}/_mock  (docs: {base_url}/_mock/docs)")
         sys.stdout.flush()
 
+    if scenario:
+        _load_scenario(app.extensions["coupang_mock"], scenario)
     serve_forever(app, host, port, threads, announce)
     click.echo("coupang-mock stopped")
 
@@ -122,6 +130,21 @@ def keys(base_url: str | None) -> None:
             indent=2,
         )
     )
+
+
+def _load_scenario(services: Any, name: str) -> None:
+    from .scenarios import ScenarioError, read_source, run, summary_lines
+
+    try:
+        built = run(services, *read_source(name))
+    except ScenarioError as err:
+        raise click.ClickException(f"scenario refused: {err}") from None
+    for line in summary_lines(built):
+        click.echo(line)
+
+
+main.add_command(trigger)
+main.add_command(state)
 
 
 @main.command()

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
 
+from . import state_routes  # scenarios and snapshots
 from .core import MockServices, run_tickers
 from .errors import ApiError, json_response
 from .registry import CONTROL_ROUTES
@@ -265,6 +266,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(state_routes.bp)
     for route in CONTROL_ROUTES:
         app.add_url_rule(
             "/_mock" + route.rule,
