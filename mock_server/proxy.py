@@ -1,0 +1,380 @@
+"""`coupang-mock proxy`: a recording, validating forward proxy between a client and Coupang's gateway.
+
+On the hot path a request is forwarded byte for byte (method, raw path, raw query, headers, body;
+only `Host` changes, so the CEA signature over method+path+query stays valid) and the upstream answer
+is streamed back unchanged. Everything else happens afterwards, on one background thread fed by a
+bounded queue: redaction, judging against the spec, writing the recording, counting drift. A full
+queue drops the analysis of an exchange (counted in the report), never delays the client.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import queue
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .conformance import Conformance
+from .drift import RECORD_FORMAT, DriftReport
+from .redact import Redactor
+
+log = logging.getLogger("coupang_mock.proxy")
+# RFC 9110 §7.6.1: meaningful for one connection only (and refused by WSGI servers in responses).
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
+PROXY_HEADER = "X-Coupang-Mock-Proxy"
+WriteRule = Callable[[str, str | None], str | None]
+_STREAM_CHUNK = 64 * 1024
+
+
+@dataclass
+class Exchange:
+    """One request and its answer exactly as they crossed the proxy (bodies still raw bytes)."""
+
+    started: datetime
+    seconds: float
+    method: str
+    path: str
+    query: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+
+
+@dataclass
+class Recorder:
+    """The background side: redact, judge, write one JSON file per exchange, count drift."""
+
+    record_dir: Path | None
+    conformance: Conformance
+    queue_size: int = 1000
+    redactor: Redactor = field(default_factory=Redactor)
+    report: DriftReport = field(default_factory=DriftReport)
+    upstream: str = ""
+
+    def __post_init__(self) -> None:
+        self._queue: queue.Queue[Exchange | None] = queue.Queue(maxsize=self.queue_size)
+        self._run = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self._seq = 0
+        self._lock = threading.Lock()
+        if self.record_dir is not None:
+            self.record_dir.mkdir(parents=True, exist_ok=True)
+        self._thread = threading.Thread(target=self._work, name="coupang-mock-recorder", daemon=True)
+        self._thread.start()
+
+    def submit(self, exchange: Exchange) -> None:
+        try:
+            self._queue.put_nowait(exchange)
+        except queue.Full:
+            with self._lock:
+                self.report.dropped += 1
+
+    def close(self) -> DriftReport:
+        """Finish what is queued, stop the thread, hand back the report."""
+        self._queue.put(None)
+        self._thread.join()
+        return self.report
+
+    def _work(self) -> None:
+        while True:
+            exchange = self._queue.get()
+            if exchange is None:
+                return
+            try:
+                self.handle(exchange)
+            except Exception:  # one odd exchange must not stop the recording of the others
+                log.exception("could not record %s %s", exchange.method, exchange.path)
+
+    def handle(self, exchange: Exchange) -> dict[str, Any]:
+        self._seq += 1
+        record = self.redacted(exchange)
+        verdict = self.conformance.judge(record)
+        record["operationId"] = verdict.operation_id
+        name = f"{self._run}-{self._seq:06d}-{verdict.operation_id or 'unknown'}"
+        record["id"] = name
+        with self._lock:
+            self.report.add(name, verdict.operation_id, verdict.findings)
+        if self.record_dir is not None:
+            target = self.record_dir / f"{name}.json"
+            partial = target.with_suffix(".part")
+            partial.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+            partial.replace(target)
+        return record
+
+    def redacted(self, exchange: Exchange) -> dict[str, Any]:
+        r = self.redactor
+        request_body, request_text = _body(exchange.request_body, exchange.request_headers)
+        response_body, response_text = _body(exchange.response_body, exchange.response_headers)
+        return {
+            "format": RECORD_FORMAT,
+            "at": exchange.started.isoformat(),
+            "durationMs": round(exchange.seconds * 1000, 3),
+            "upstream": self.upstream,
+            "request": {
+                "method": exchange.method,
+                "path": r.path(exchange.path),
+                "query": r.query(exchange.query),
+                "headers": r.headers(exchange.request_headers),
+                "body": r.json(request_body),
+                **({"bodyText": r.text(request_text)} if request_text is not None else {}),
+            },
+            "response": {
+                "status": exchange.status,
+                "headers": r.headers(exchange.response_headers),
+                "body": r.json(response_body),
+                **({"bodyText": r.text(response_text)} if response_text is not None else {}),
+            },
+        }
+
+
+def _body(raw: bytes, headers: list[tuple[str, str]]) -> tuple[Any, str | None]:
+    """(parsed JSON, None) or (None, text) for a body that is not JSON; (None, None) when empty."""
+    encoding = next((v.lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    try:
+        if "gzip" in encoding:
+            raw = gzip.decompress(raw)
+        elif "deflate" in encoding:
+            raw = zlib.decompress(raw)
+    except (OSError, zlib.error):
+        return None, "(undecodable compressed body)"
+    if not raw.strip():
+        return None, None
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text), None
+    except ValueError:
+        return None, text
+
+
+class ProxyApp:
+    """The WSGI side. `write_rule(method, operationId)` says why a request may not be forwarded."""
+
+    def __init__(
+        self,
+        upstream: str,
+        recorder: Recorder,
+        write_rule: WriteRule,
+        timeout: float = 60.0,
+        pool_size: int = 16,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.recorder = recorder
+        self.write_rule = write_rule
+        self.timeout = timeout
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started, clock = datetime.now(UTC), time.perf_counter()
+        method = environ["REQUEST_METHOD"]
+        path = _raw_path(environ)
+        raw_query = environ.get("QUERY_STRING", "")
+        refusal = self._refusal(method, path)
+        if refusal:
+            return _plain(start_response, 403, refusal)
+        headers = _request_headers(environ)
+        body = _read_body(environ)
+        try:
+            upstream = self._send(method, path, raw_query, headers, body)
+        except requests.RequestException as exc:
+            log.warning("upstream failed for %s %s: %s", method, path, exc)
+            return _plain(start_response, 502, f"coupang-mock proxy: upstream {self.upstream} failed: {exc}")
+        response_headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+        if "content-length" in upstream.raw.headers:
+            response_headers.append(("Content-Length", upstream.raw.headers["content-length"]))
+        start_response(f"{upstream.status_code} {upstream.reason or ''}".strip(), response_headers)
+
+        def done(content: bytes) -> None:
+            exchange = Exchange(
+                started,
+                time.perf_counter() - clock,
+                method,
+                path,
+                raw_query,
+                headers,
+                body,
+                upstream.status_code,
+                response_headers,
+                content,
+            )
+            self.recorder.submit(exchange)
+
+        return _Relay(upstream, done)
+
+    def _refusal(self, method: str, path: str) -> str | None:
+        matched = self.recorder.conformance.match(method, path)
+        return self.write_rule(method, matched[0].operation_id if matched else None)
+
+    def _send(
+        self, method: str, path: str, raw_query: str, headers: list[tuple[str, str]], body: bytes
+    ) -> requests.Response:
+        url = self.upstream + path + (f"?{raw_query}" if raw_query else "")
+        prepared = requests.Request(method, self.upstream + "/", headers=dict(headers), data=body or None).prepare()
+        # Set the URL last so requests cannot re-quote what the client signed (as client/core.py does).
+        prepared.url = url
+        return self.session.send(prepared, stream=True, timeout=self.timeout, allow_redirects=False)
+
+
+class _Relay:
+    """The upstream body, streamed to the client as it arrives; recorded once fully sent."""
+
+    def __init__(self, upstream: requests.Response, done: Callable[[bytes], None]) -> None:
+        self._upstream = upstream
+        self._done = done
+        self._chunks: list[bytes] = []
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._upstream.raw.stream(_STREAM_CHUNK, decode_content=False):
+            self._chunks.append(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._upstream.close()
+        self._done(b"".join(self._chunks))
+
+
+def _raw_path(environ: dict[str, Any]) -> str:
+    """The path exactly as the client sent (and signed) it, like core.raw_path."""
+    uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if uri:
+        path = uri.split("?", 1)[0]
+        if "://" in path:  # absolute-form request target (a client configured with an HTTP proxy)
+            path = urlparse(path).path
+        return path
+    raw = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    return quote(raw, safe="/:@!$&'()*+,;=-._~%")
+
+
+def _request_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    headers: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").title()
+        elif key == "CONTENT_TYPE" and value:
+            name = "Content-Type"
+        else:
+            continue
+        if name.lower() not in HOP_BY_HOP:
+            headers.append((name, value))
+    return headers
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    length = environ.get("CONTENT_LENGTH") or ""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    if length.isdigit():
+        return stream.read(int(length)) if int(length) else b""
+    return stream.read() or b""
+
+
+def _plain(start_response: Callable[..., Any], status: int, message: str) -> list[bytes]:
+    """The proxy's own answers wear the gateway's error envelope, so clients parse them as usual."""
+    body = json.dumps({"code": "ERROR", "message": message}, ensure_ascii=False).encode("utf-8")
+    reason = {403: "Forbidden", 502: "Bad Gateway"}[status]
+    start_response(
+        f"{status} {reason}",
+        [("Content-Type", "application/json;charset=UTF-8"), ("Content-Length", str(len(body))), (PROXY_HEADER, "1")],
+    )
+    return [body]
+
+
+# ------------------------------------------------------------------------------ safety and running
+
+
+def write_rule_for(upstream: str, allow_writes: bool) -> WriteRule:
+    """The contract harness's rules (contract_tests/target.py): a mock or loopback upstream takes
+    anything; elsewhere only reads, unless --allow-writes (production also needs the env var)."""
+    from coupang_mock.contract.target import PRODUCTION_WRITES_ENV, Target
+
+    target = Target(upstream, "", "", "", allow_writes=allow_writes)
+    permitted = target.writes_permitted()
+
+    def rule(method: str, operation_id: str | None) -> str | None:
+        if permitted or (operation_id is not None and target.is_read_only(method, operation_id)):
+            return None
+        what = operation_id or "an operation the spec does not know"
+        extra = f" and {PRODUCTION_WRITES_ENV}=yes" if target.is_production else ""
+        return (
+            f"coupang-mock proxy: refused {method} ({what}): {upstream} is not a mock and the proxy is "
+            f"read-only by default; start it with --allow-writes{extra} to forward writes"
+        )
+
+    return rule
+
+
+@dataclass
+class Proxy:
+    app: ProxyApp
+    recorder: Recorder
+    report_file: Path | None
+
+    def finish(self) -> DriftReport:
+        """Drain the queue, stop the recorder and write the report file (if any)."""
+        report = self.recorder.close()
+        self.app.session.close()
+        if self.report_file is not None:
+            report.write(self.report_file)
+        return report
+
+
+def build_proxy(
+    upstream: str,
+    record_dir: str | Path | None = None,
+    report_file: str | Path | None = None,
+    allow_writes: bool = False,
+    threads: int = 8,
+    timeout: float = 60.0,
+    conformance: Conformance | None = None,
+) -> Proxy:
+    recorder = Recorder(
+        Path(record_dir) if record_dir else None, conformance or Conformance(), upstream=urlparse(upstream).netloc
+    )
+    app = ProxyApp(upstream, recorder, write_rule_for(upstream, allow_writes), timeout, pool_size=threads * 2)
+    return Proxy(app, recorder, Path(report_file) if report_file else None)
+
+
+def serve(proxy: Proxy, host: str, port: int, threads: int, on_ready: Callable[[str], None] | None = None) -> None:
+    from .server import serve_forever
+
+    try:
+        serve_forever(proxy.app, host, port, threads, on_ready)  # type: ignore[arg-type]
+    finally:
+        report = proxy.finish()
+        summary = report.summary()
+        print(
+            f"coupang-mock proxy: {summary['exchanges']} exchanges, {summary['drifts']} drifts "
+            f"in {summary['operationsWithDrift']} operations",
+            file=sys.stderr,
+        )
