@@ -10,6 +10,7 @@ queue drops the analysis of an exchange (counted in the report), never delays th
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import logging
 import queue
@@ -23,9 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
-
-import requests
-from requests.adapters import HTTPAdapter
 
 from .conformance import Conformance
 from .drift import RECORD_FORMAT, DriftReport
@@ -174,25 +172,79 @@ def _body(raw: bytes, headers: list[tuple[str, str]]) -> tuple[Any, str | None]:
         return None, text
 
 
+class UpstreamPool:
+    """Keep-alive connections to the upstream, one per server thread.
+
+    http.client rather than requests/urllib3: urllib3 normalises the request target (it upper-cases
+    percent escapes), and a proxy must send the bytes the client signed.
+    """
+
+    def __init__(self, upstream: str, timeout: float) -> None:
+        parsed = urlparse(upstream)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ValueError(f"upstream must be an http(s) URL: {upstream!r}")
+        self._https = parsed.scheme == "https"
+        self._host = parsed.hostname
+        self._port = parsed.port
+        self.prefix = parsed.path.rstrip("/")
+        self._timeout = timeout
+        self._local = threading.local()
+        self._all: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn, True
+        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        conn = kind(self._host, self._port, timeout=self._timeout)
+        self._local.conn = conn
+        with self._lock:
+            self._all.append(conn)
+        return conn, False
+
+    def send(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> http.client.HTTPResponse:
+        for attempt in range(2):
+            conn, reused = self._connection()
+            try:
+                conn.putrequest(method, self.prefix + target, skip_accept_encoding=True)
+                for name, value in headers:
+                    conn.putheader(name, value)
+                if body or method in {"POST", "PUT", "PATCH"}:
+                    conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body or None)
+                return conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.discard()
+                # A kept-alive connection the upstream had closed: nothing was processed, send once more.
+                if not reused or attempt:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self.discard()
+                raise
+        raise AssertionError("unreachable")
+
+    def discard(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+
+
 class ProxyApp:
     """The WSGI side. `write_rule(method, operationId)` says why a request may not be forwarded."""
 
-    def __init__(
-        self,
-        upstream: str,
-        recorder: Recorder,
-        write_rule: WriteRule,
-        timeout: float = 60.0,
-        pool_size: int = 16,
-    ) -> None:
+    def __init__(self, upstream: str, recorder: Recorder, write_rule: WriteRule, timeout: float = 60.0) -> None:
         self.upstream = upstream.rstrip("/")
         self.recorder = recorder
         self.write_rule = write_rule
-        self.timeout = timeout
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.pool = UpstreamPool(self.upstream, timeout)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started, clock = datetime.now(UTC), time.perf_counter()
@@ -205,14 +257,15 @@ class ProxyApp:
         headers = _request_headers(environ)
         body = _read_body(environ)
         try:
-            upstream = self._send(method, path, raw_query, headers, body)
-        except requests.RequestException as exc:
+            upstream = self.pool.send(method, path + (f"?{raw_query}" if raw_query else ""), headers, body)
+        except (OSError, http.client.HTTPException) as exc:
             log.warning("upstream failed for %s %s: %s", method, path, exc)
-            return _plain(start_response, 502, f"coupang-mock proxy: upstream {self.upstream} failed: {exc}")
-        response_headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
-        if "content-length" in upstream.raw.headers:
-            response_headers.append(("Content-Length", upstream.raw.headers["content-length"]))
-        start_response(f"{upstream.status_code} {upstream.reason or ''}".strip(), response_headers)
+            return _plain(start_response, 502, f"coupang-mock proxy: upstream {self.upstream} failed: {exc!r}")
+        response_headers = [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP]
+        length = upstream.getheader("Content-Length")
+        if length is not None and upstream.getheader("Transfer-Encoding") is None:
+            response_headers.append(("Content-Length", length))
+        start_response(f"{upstream.status} {upstream.reason}".strip(), response_headers)
 
         def done(content: bytes) -> None:
             exchange = Exchange(
@@ -223,43 +276,43 @@ class ProxyApp:
                 raw_query,
                 headers,
                 body,
-                upstream.status_code,
+                upstream.status,
                 response_headers,
                 content,
             )
             self.recorder.submit(exchange)
 
-        return _Relay(upstream, done)
+        return _Relay(upstream, self.pool, done)
 
     def _refusal(self, method: str, path: str) -> str | None:
         matched = self.recorder.conformance.match(method, path)
         return self.write_rule(method, matched[0].operation_id if matched else None)
 
-    def _send(
-        self, method: str, path: str, raw_query: str, headers: list[tuple[str, str]], body: bytes
-    ) -> requests.Response:
-        url = self.upstream + path + (f"?{raw_query}" if raw_query else "")
-        prepared = requests.Request(method, self.upstream + "/", headers=dict(headers), data=body or None).prepare()
-        # Set the URL last so requests cannot re-quote what the client signed (as client/core.py does).
-        prepared.url = url
-        return self.session.send(prepared, stream=True, timeout=self.timeout, allow_redirects=False)
-
 
 class _Relay:
     """The upstream body, streamed to the client as it arrives; recorded once fully sent."""
 
-    def __init__(self, upstream: requests.Response, done: Callable[[bytes], None]) -> None:
+    def __init__(self, upstream: http.client.HTTPResponse, pool: UpstreamPool, done: Callable[[bytes], None]) -> None:
         self._upstream = upstream
+        self._pool = pool
         self._done = done
         self._chunks: list[bytes] = []
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._upstream.raw.stream(_STREAM_CHUNK, decode_content=False):
+        while True:
+            chunk = (
+                self._upstream.read1(_STREAM_CHUNK) if self._upstream.chunked else self._upstream.read(_STREAM_CHUNK)
+            )
+            if not chunk:
+                return
             self._chunks.append(chunk)
             yield chunk
 
     def close(self) -> None:
+        finished = self._upstream.isclosed()
         self._upstream.close()
+        if not finished or self._upstream.will_close:
+            self._pool.discard()  # a half-read answer would poison the next request on this connection
         self._done(b"".join(self._chunks))
 
 
@@ -343,7 +396,7 @@ class Proxy:
     def finish(self) -> DriftReport:
         """Drain the queue, stop the recorder and write the report file (if any)."""
         report = self.recorder.close()
-        self.app.session.close()
+        self.app.pool.close()
         if self.report_file is not None:
             report.write(self.report_file)
         return report
@@ -361,7 +414,7 @@ def build_proxy(
     recorder = Recorder(
         Path(record_dir) if record_dir else None, conformance or Conformance(), upstream=urlparse(upstream).netloc
     )
-    app = ProxyApp(upstream, recorder, write_rule_for(upstream, allow_writes), timeout, pool_size=threads * 2)
+    app = ProxyApp(upstream, recorder, write_rule_for(upstream, allow_writes), timeout)
     return Proxy(app, recorder, Path(report_file) if report_file else None)
 
 
