@@ -128,29 +128,34 @@ class Recorder:
         return record
 
     def redacted(self, exchange: Exchange) -> dict[str, Any]:
-        r = self.redactor
-        request_body, request_text = _body(exchange.request_body, exchange.request_headers)
-        response_body, response_text = _body(exchange.response_body, exchange.response_headers)
-        return {
-            "format": RECORD_FORMAT,
-            "at": exchange.started.isoformat(),
-            "durationMs": round(exchange.seconds * 1000, 3),
-            "upstream": self.upstream,
-            "request": {
-                "method": exchange.method,
-                "path": r.path(exchange.path),
-                "query": r.query(exchange.query),
-                "headers": r.headers(exchange.request_headers),
-                "body": r.json(request_body),
-                **({"bodyText": r.text(request_text)} if request_text is not None else {}),
-            },
-            "response": {
-                "status": exchange.status,
-                "headers": r.headers(exchange.response_headers),
-                "body": r.json(response_body),
-                **({"bodyText": r.text(response_text)} if response_text is not None else {}),
-            },
-        }
+        return redact_exchange(self.redactor, exchange, self.upstream)
+
+
+def redact_exchange(redactor: Redactor, exchange: Exchange, upstream: str = "") -> dict[str, Any]:
+    """The recording of one exchange: parsed bodies, personal values replaced, secrets left out."""
+    r = redactor
+    request_body, request_text = _body(exchange.request_body, exchange.request_headers)
+    response_body, response_text = _body(exchange.response_body, exchange.response_headers)
+    return {
+        "format": RECORD_FORMAT,
+        "at": exchange.started.isoformat(),
+        "durationMs": round(exchange.seconds * 1000, 3),
+        "upstream": upstream,
+        "request": {
+            "method": exchange.method,
+            "path": r.path(exchange.path),
+            "query": r.query(exchange.query),
+            "headers": r.headers(exchange.request_headers),
+            "body": r.json(request_body),
+            **({"bodyText": r.text(request_text)} if request_text is not None else {}),
+        },
+        "response": {
+            "status": exchange.status,
+            "headers": r.headers(exchange.response_headers),
+            "body": r.json(response_body),
+            **({"bodyText": r.text(response_text)} if response_text is not None else {}),
+        },
+    }
 
 
 def _body(raw: bytes, headers: list[tuple[str, str]]) -> tuple[Any, str | None]:
