@@ -25,6 +25,7 @@ from coupang_mock.contract.checks import COUPANG_CHECKS, Documented, message_of
 from . import spec as spec_module
 from .core import operation_map
 from .errors import ApiError
+from .redact import EMAIL_RE, PHONE_RE
 from .validation import ERROR_MESSAGE, OperationValidator
 
 # Response headers every HTTP stack adds; any other `X-…` header is something to know about
@@ -36,6 +37,7 @@ ORDINARY_HEADERS = frozenset(
 # exact integers) are covered here field by field, by the status/message and schema comparisons.
 _CHECK_KINDS = {"envelope_code_matches_status": "envelope", "errors_carry_a_message": "error-message"}
 _EXAMPLE_LIMIT = 300
+_PERSONAL = re.compile(f"{EMAIL_RE.pattern}|{PHONE_RE.pattern}")
 _TEMPLATE_HOLES = re.compile(r"\\\{(?:value|index|line)\\\}|\d+|'[^']*'|\"[^\"]*\"")
 
 
@@ -91,9 +93,10 @@ def json_type(value: Any) -> str:
 
 
 def message_pattern(message: str) -> re.Pattern[str]:
-    """A documented message as a pattern: numbers, quoted names and `{value}` holes vary per call."""
-    escaped = re.escape(message.strip())
-    return re.compile("^" + _TEMPLATE_HOLES.sub(".*", escaped) + "$", re.DOTALL)
+    """A documented message as a pattern: numbers, quoted names and `{value}` holes vary per call, and
+    so do the emails and phone numbers in it (recordings are judged after redaction)."""
+    pieces = [_TEMPLATE_HOLES.sub(".*", re.escape(piece)) for piece in _PERSONAL.split(message.strip())]
+    return re.compile("^" + ".*".join(pieces) + "$", re.DOTALL)
 
 
 class Conformance:

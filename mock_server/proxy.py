@@ -47,6 +47,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 PROXY_HEADER = "X-Coupang-Mock-Proxy"
+CONTROL_PLANE = "/_mock"
 WriteRule = Callable[[str, str | None], str | None]
 _STREAM_CHUNK = 64 * 1024
 
@@ -252,6 +253,13 @@ class ProxyApp:
         self.pool = UpstreamPool(self.upstream, timeout)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        try:
+            return self._forward(environ, start_response)
+        except Exception as exc:  # a bug in the proxy must still answer in the gateway's envelope
+            log.exception("proxy failure for %s", environ.get("PATH_INFO"))
+            return _plain(start_response, 502, f"coupang-mock proxy: internal error: {exc!r}")
+
+    def _forward(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started, clock = datetime.now(UTC), time.perf_counter()
         method = environ["REQUEST_METHOD"]
         path = _raw_path(environ)
@@ -273,6 +281,8 @@ class ProxyApp:
         start_response(f"{upstream.status} {upstream.reason}".strip(), response_headers)
 
         def done(content: bytes) -> None:
+            if path == CONTROL_PLANE or path.startswith(CONTROL_PLANE + "/"):
+                return  # a mock's own control plane: not Coupang, nothing to judge
             exchange = Exchange(
                 started,
                 time.perf_counter() - clock,

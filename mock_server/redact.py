@@ -126,6 +126,8 @@ FIELD_KINDS: dict[str, str] = {name: kind for kind, names in _FIELDS.items() for
 PERSON_OBJECTS = frozenset({"receiver", "orderer", "requester", "customer", "buyer", "recipient", "returncustomer"})
 # Never written, whatever the value: credentials and session material.
 _SECRET_WORDS = ("authorization", "cookie", "secret", "token", "password", "signature", "api-key", "apikey")
+# Named like a token, but a paging cursor: needed to replay and to judge the request.
+_PAGING_TOKENS = frozenset({"nexttoken", "pagetoken", "continuationtoken", "next-token"})
 SECRET_MARK = "[secret]"
 
 PHONE_RE = re.compile(
@@ -144,7 +146,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def is_secret(name: str) -> bool:
     lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
+    return lowered not in _PAGING_TOKENS and any(word in lowered for word in _SECRET_WORDS)
 
 
 def field_kind(key: str, parent: str | None) -> str | None:

@@ -242,3 +242,4 @@ def test_ids_dates_and_messages_are_left_alone(text: str) -> None:
 
 def test_secret_query_values_are_masked_and_the_rest_of_the_query_is_byte_identical() -> None:
     assert Redactor().query("a=%2c&token=xyz&b=1+2") == f"a=%2c&token={quote(SECRET_MARK)}&b=1+2"
+    assert Redactor().query("nextToken=123&maxPerPage=10") == "nextToken=123&maxPerPage=10"  # a paging cursor
