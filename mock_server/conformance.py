@@ -38,7 +38,8 @@ ORDINARY_HEADERS = frozenset(
 _CHECK_KINDS = {"envelope_code_matches_status": "envelope", "errors_carry_a_message": "error-message"}
 _EXAMPLE_LIMIT = 300
 _PERSONAL = re.compile(f"{EMAIL_RE.pattern}|{PHONE_RE.pattern}")
-_TEMPLATE_HOLES = re.compile(r"\\\{(?:value|index|line)\\\}|\d+|'[^']*'|\"[^\"]*\"")
+# In an escaped message: `{value}`-style holes, numbers (masked ones too: 8742***052), quoted names.
+_TEMPLATE_HOLES = re.compile(r"\\\{(?:value|index|line)\\\}|(?:\d|\\\*)+|'[^']*'|\"[^\"]*\"")
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,11 @@ def _merged(schema: dict[str, Any]) -> dict[str, Any]:
         part = _merged(part) if isinstance(part, dict) else {}
         for key, value in part.items():
             if key == "properties":
-                merged["properties"] = {**merged.get("properties", {}), **value}
+                properties = dict(merged.get("properties", {}))
+                for name, schema_of in value.items():
+                    # a field both parts describe must satisfy both (fms: envelope data + its content)
+                    properties[name] = {"allOf": [properties[name], schema_of]} if name in properties else schema_of
+                merged["properties"] = properties
             elif key == "required":
                 merged["required"] = sorted({*merged.get("required", []), *value})
             else:

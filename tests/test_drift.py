@@ -30,7 +30,11 @@ SHEET = {
             "type": "array",
             "items": {
                 "allOf": [
-                    {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+                    {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "integer"}, "nested": {"properties": {"a": {"type": "integer"}}}},
+                    },
                     {
                         "properties": {
                             "status": {"type": "string", "enum": ["ACCEPT", "INSTRUCT"]},
@@ -38,6 +42,7 @@ SHEET = {
                             "price": {"oneOf": [{"type": "integer"}, {"type": "object", "properties": {"units": {}}}]},
                             "extra": {"type": "object", "additionalProperties": {"type": "string"}},
                             "free": {"type": "object", "properties": {"a": {}}, "additionalProperties": True},
+                            "nested": {"properties": {"b": {"type": "string"}}},  # both parts describe it
                         }
                     },
                 ]
@@ -65,6 +70,11 @@ SHEET = {
         ({"data": []}, {("envelope", "code")}),
         ([], {("envelope", "(body)")}),
         ({"code": 200, "data": [{"id": 1.5}, {"id": 2.5}]}, {("type", "data[].id")}),
+        ({"code": 200, "data": [{"id": 1, "nested": {"a": 1, "b": "x"}}]}, set()),
+        (
+            {"code": 200, "data": [{"id": 1, "nested": {"a": 1, "b": 2, "c": 3}}]},
+            {("type", "data[].nested.b"), ("extra-field", "data[].nested.c")},
+        ),
     ],
 )
 def test_schema_diff(body: Any, expected: set[tuple[str, str]]) -> None:
@@ -80,6 +90,7 @@ def test_schema_diff(body: Any, expected: set[tuple[str, str]]) -> None:
         ("잘못된 값입니다: {value}", "잘못된 값입니다: abc", True),
         ("Invalid vendor ID", "Invalid vendor id", False),
         ("Not Found", "Not Found ", True),
+        ("재고변경에 실패했습니다. [vendoritemid 8742***052 not found]", "재고변경에 실패했습니다. [vendoritemid 91 not found]", True),
         ("판매자 콜센터(help@coupang.com)로 연락해주세요.", "판매자 콜센터(user1x2y3z@example.com)로 연락해주세요.", True),
     ],
 )  # fmt: skip
