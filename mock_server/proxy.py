@@ -48,7 +48,7 @@ HOP_BY_HOP = frozenset(
 )
 PROXY_HEADER = "X-Coupang-Mock-Proxy"
 CONTROL_PLANE = "/_mock"
-WriteRule = Callable[[str, str | None], str | None]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _STREAM_CHUNK = 64 * 1024
 
 
@@ -244,12 +244,12 @@ class UpstreamPool:
 
 
 class ProxyApp:
-    """The WSGI side. `write_rule(method, operationId)` says why a request may not be forwarded."""
+    """The WSGI side; `policy` says which requests may not be forwarded."""
 
-    def __init__(self, upstream: str, recorder: Recorder, write_rule: WriteRule, timeout: float = 60.0) -> None:
+    def __init__(self, upstream: str, recorder: Recorder, policy: WritePolicy, timeout: float = 60.0) -> None:
         self.upstream = upstream.rstrip("/")
         self.recorder = recorder
-        self.write_rule = write_rule
+        self.policy = policy
         self.pool = UpstreamPool(self.upstream, timeout)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -300,8 +300,10 @@ class ProxyApp:
         return _Relay(upstream, self.pool, done)
 
     def _refusal(self, method: str, path: str) -> str | None:
+        if self.policy.permitted or method in SAFE_METHODS:
+            return None  # no routing on the hot path when nothing can be refused
         matched = self.recorder.conformance.match(method, path)
-        return self.write_rule(method, matched[0].operation_id if matched else None)
+        return self.policy.refusal(method, matched[0].operation_id if matched else None)
 
 
 class _Relay:
@@ -381,25 +383,32 @@ def _plain(start_response: Callable[..., Any], status: int, message: str) -> lis
 # ------------------------------------------------------------------------------ safety and running
 
 
-def write_rule_for(upstream: str, allow_writes: bool) -> WriteRule:
+@dataclass
+class WritePolicy:
     """The contract harness's rules (contract_tests/target.py): a mock or loopback upstream takes
     anything; elsewhere only reads, unless --allow-writes (production also needs the env var)."""
-    from coupang_mock.contract.target import PRODUCTION_WRITES_ENV, Target
 
-    target = Target(upstream, "", "", "", allow_writes=allow_writes)
-    permitted = target.writes_permitted()
+    upstream: str
+    allow_writes: bool
 
-    def rule(method: str, operation_id: str | None) -> str | None:
-        if permitted or (operation_id is not None and target.is_read_only(method, operation_id)):
+    def __post_init__(self) -> None:
+        from coupang_mock.contract.target import Target
+
+        self._target = Target(self.upstream, "", "", "", allow_writes=self.allow_writes)
+        self.permitted = self._target.writes_permitted()
+
+    def refusal(self, method: str, operation_id: str | None) -> str | None:
+        """Why this request may not go upstream, or None."""
+        from coupang_mock.contract.target import PRODUCTION_WRITES_ENV
+
+        if self.permitted or method in SAFE_METHODS or self._target.is_read_only(method, operation_id or ""):
             return None
         what = operation_id or "an operation the spec does not know"
-        extra = f" and {PRODUCTION_WRITES_ENV}=yes" if target.is_production else ""
+        extra = f" and {PRODUCTION_WRITES_ENV}=yes" if self._target.is_production else ""
         return (
-            f"coupang-mock proxy: refused {method} ({what}): {upstream} is not a mock and the proxy is "
+            f"coupang-mock proxy: refused {method} ({what}): {self.upstream} is not a mock and the proxy is "
             f"read-only by default; start it with --allow-writes{extra} to forward writes"
         )
-
-    return rule
 
 
 @dataclass
@@ -429,7 +438,7 @@ def build_proxy(
     recorder = Recorder(
         Path(record_dir) if record_dir else None, conformance or Conformance(), upstream=urlparse(upstream).netloc
     )
-    app = ProxyApp(upstream, recorder, write_rule_for(upstream, allow_writes), timeout)
+    app = ProxyApp(upstream, recorder, WritePolicy(upstream, allow_writes), timeout)
     return Proxy(app, recorder, Path(report_file) if report_file else None)
 
 

@@ -20,7 +20,7 @@ import requests
 
 from coupang_mock.contract.target import PRODUCTION_WRITES_ENV
 from coupang_mock.server.conformance import Conformance, Verdict
-from coupang_mock.server.proxy import PROXY_HEADER, Exchange, Recorder, write_rule_for
+from coupang_mock.server.proxy import PROXY_HEADER, Exchange, Recorder, WritePolicy
 from coupang_mock.server.server import start_in_thread
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from tests.test_proxy_support import (
@@ -205,7 +205,8 @@ def test_write_toward_production_is_refused_before_anything_is_sent(tmp_path: Pa
         (PRODUCTION, False, None, "POST", "createSellerProduct", True),
         (PRODUCTION, True, None, "POST", "createSellerProduct", True),
         (PRODUCTION, True, "yes", "POST", "createSellerProduct", False),
-        (PRODUCTION, False, None, "GET", None, True),
+        (PRODUCTION, False, None, "GET", None, False),
+        (PRODUCTION, False, None, "PATCH", None, True),
     ],
 )
 def test_write_rules_are_the_contract_harness_rules(
@@ -221,7 +222,7 @@ def test_write_rules_are_the_contract_harness_rules(
         monkeypatch.delenv(PRODUCTION_WRITES_ENV, raising=False)
     else:
         monkeypatch.setenv(PRODUCTION_WRITES_ENV, env)
-    assert (write_rule_for(upstream, allow)(method, operation) is not None) is refused
+    assert (WritePolicy(upstream, allow).refusal(method, operation) is not None) is refused
 
 
 def test_unreachable_upstream_is_a_gateway_shaped_502(tmp_path: Path) -> None:
