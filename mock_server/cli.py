@@ -258,7 +258,10 @@ def proxy(
     host, _, port = listen.rpartition(":")
     if not port.isdigit():
         raise click.BadParameter("expected host:port", param_hint="--listen")
-    running = build_proxy(upstream, record_dir, report_file, allow_writes, threads, timeout)
+    try:
+        running = build_proxy(upstream, record_dir, report_file, allow_writes, threads, timeout)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--upstream") from None
 
     def announce(base_url: str) -> None:
         click.echo(f"coupang-mock proxy listening on {base_url} -> {upstream}")

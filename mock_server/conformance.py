@@ -19,11 +19,11 @@ from urllib.parse import parse_qs, unquote
 
 import requests
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from coupang_mock.contract.checks import COUPANG_CHECKS, Documented, message_of
 
 from . import spec as spec_module
-from .core import operation_map
 from .errors import ApiError
 from .redact import EMAIL_RE, PHONE_RE
 from .validation import ERROR_MESSAGE, OperationValidator
@@ -106,7 +106,11 @@ class Conformance:
     def __init__(self, document: dict[str, Any] | None = None) -> None:
         self.document = document if document is not None else spec_module.load()
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
-        self.url_map = operation_map(self.operations)
+        # The gateway's routing rules (literal segments before parameters, no strict slashes).
+        self.url_map = Map(
+            [Rule(_rule(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in self.operations.items()],
+            strict_slashes=False,
+        )
         self._validators: dict[str, OperationValidator] = {}
         self._schemas: dict[tuple[str, int], Any] = {}
         self._messages: dict[tuple[str, int], list[re.Pattern[str]]] = {}
@@ -287,6 +291,10 @@ class SchemaDiff:
             elif properties and extra_schema is not True:
                 kind = "envelope" if envelope else "extra-field"
                 yield Finding(kind, _join(where, name), "field not documented", short(item))
+
+
+def _rule(template: str) -> str:
+    return re.sub(r"\{([^}]+)\}", r"<\1>", template)
 
 
 def _join(where: str, name: str) -> str:

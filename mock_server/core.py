@@ -50,14 +50,6 @@ def _rule_path(path: str) -> str:
     return re.sub(r"\{([^}]+)\}", r"<\1>", path)
 
 
-def operation_map(operations: dict[str, spec_module.Operation]) -> Map:
-    """The spec's paths as a werkzeug Map (endpoint = operationId); the proxy routes with it too."""
-    return Map(
-        [Rule(_rule_path(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in operations.items()],
-        strict_slashes=False,
-    )
-
-
 @dataclass
 class MockServices:
     """Everything one mock instance owns; injected so tests can swap clock, store or sleep."""
@@ -77,7 +69,10 @@ class MockServices:
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
-        self.url_map = operation_map(self.operations)
+        self.url_map = Map(
+            [Rule(_rule_path(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in self.operations.items()],
+            strict_slashes=False,
+        )
         self.vendors.ensure_default(self.clock.now())
 
     def served(self, operation_id: str) -> bool:

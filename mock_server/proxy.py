@@ -178,6 +178,13 @@ def _body(raw: bytes, headers: list[tuple[str, str]]) -> tuple[Any, str | None]:
         return None, text
 
 
+def checked_upstream(upstream: str) -> Any:
+    parsed = urlparse(upstream)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError(f"upstream must be an http(s) URL: {upstream!r}")
+    return parsed
+
+
 class UpstreamPool:
     """Keep-alive connections to the upstream, one per server thread.
 
@@ -186,9 +193,7 @@ class UpstreamPool:
     """
 
     def __init__(self, upstream: str, timeout: float) -> None:
-        parsed = urlparse(upstream)
-        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-            raise ValueError(f"upstream must be an http(s) URL: {upstream!r}")
+        parsed = checked_upstream(upstream)
         self._https = parsed.scheme == "https"
         self._host = parsed.hostname
         self._port = parsed.port
@@ -435,6 +440,7 @@ def build_proxy(
     timeout: float = 60.0,
     conformance: Conformance | None = None,
 ) -> Proxy:
+    checked_upstream(upstream)
     recorder = Recorder(
         Path(record_dir) if record_dir else None, conformance or Conformance(), upstream=urlparse(upstream).netloc
     )

@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 import requests
+from click.testing import CliRunner
 
 from coupang_mock.contract.target import PRODUCTION_WRITES_ENV
+from coupang_mock.server.cli import main
 from coupang_mock.server.conformance import Conformance, Verdict
 from coupang_mock.server.proxy import PROXY_HEADER, Exchange, Recorder, WritePolicy
 from coupang_mock.server.server import start_in_thread
@@ -301,3 +303,16 @@ def test_proxy_command_records_and_writes_its_report_at_exit(tmp_path: Path) -> 
     assert "1 exchanges, 0 drifts" in err
     assert "No drift" in (tmp_path / "report.md").read_text(encoding="utf-8")
     assert len(recorded_files(tmp_path / "rec")) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--upstream", "ftp://example.com"], "upstream must be an http(s) URL"),
+        (["--upstream", "http://127.0.0.1:9", "--listen", "127.0.0.1"], "expected host:port"),
+    ],
+)
+def test_proxy_command_refuses_bad_options_without_a_traceback(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["proxy", *args])
+    assert result.exit_code == 2
+    assert message in result.output
