@@ -14,6 +14,7 @@ import http.client
 import json
 import logging
 import queue
+import secrets
 import sys
 import threading
 import time
@@ -30,7 +31,8 @@ from .drift import RECORD_FORMAT, DriftReport
 from .redact import Redactor
 
 log = logging.getLogger("coupang_mock.proxy")
-# RFC 9110 §7.6.1: meaningful for one connection only (and refused by WSGI servers in responses).
+# RFC 9110 §7.6.1: meaningful for one connection only (and refused by WSGI servers in responses);
+# Host and Content-Length are set again for the upstream connection.
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -44,6 +46,7 @@ HOP_BY_HOP = frozenset(
         "upgrade",
         "host",
         "content-length",
+        "expect",  # 100-continue was answered by our own server already
     }
 )
 PROXY_HEADER = "X-Coupang-Mock-Proxy"
@@ -81,7 +84,8 @@ class Recorder:
 
     def __post_init__(self) -> None:
         self._queue: queue.Queue[Exchange | None] = queue.Queue(maxsize=self.queue_size)
-        self._run = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        # Sorts in recording order; the suffix keeps two proxies sharing a folder apart.
+        self._run = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
         self._seq = 0
         self._lock = threading.Lock()
         if self.record_dir is not None:

@@ -117,6 +117,36 @@ def test_request_is_forwarded_byte_for_byte_and_the_answer_comes_back_unchanged(
     assert answer.getheader("X-Upstream-Thing") == "kept"
 
 
+def _chunked_app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    """No Content-Length: waitress sends the answer chunked, as it comes."""
+    if environ["PATH_INFO"].endswith("/html"):
+        start_response("403 Forbidden", [("Content-Type", "text/html")])
+        yield b"<html><body>Access Denied 010-2222-3333</body></html>"
+        return
+    start_response("200 OK", [("Content-Type", "application/json")])
+    yield b'{"code": 200, "message": "OK", '
+    yield b'"data": [], '
+    yield b'"nextToken": ""}'
+
+
+def test_chunked_and_non_json_answers_pass_through_and_are_recorded(tmp_path: Path) -> None:
+    upstream = start_in_thread(_chunked_app, threads=2)  # type: ignore[arg-type]
+    try:
+        with proxy_to(upstream.base_url, tmp_path) as (proxy, server):
+            listed = requests.get(server.base_url + f"{V5}/ordersheets?status=ACCEPT", timeout=10)
+            blocked = requests.get(server.base_url + f"{V5}/html", timeout=10)
+    finally:
+        upstream.stop()
+    assert listed.json() == {"code": 200, "message": "OK", "data": [], "nextToken": ""}
+    assert blocked.status_code == 403 and "Access Denied" in blocked.text
+    records = [json.loads(f.read_text(encoding="utf-8")) for f in recorded_files(tmp_path / "rec")]
+    assert records[0]["response"]["body"]["nextToken"] == ""
+    assert records[1]["response"]["body"] is None
+    assert "Access Denied" in records[1]["response"]["bodyText"]
+    assert "010-2222-3333" not in records[1]["response"]["bodyText"]  # patterns are redacted in text too
+    assert proxy.recorder.report.summary()["exchanges"] == 2
+
+
 # ---------------------------------------------------------------------------- the mock as upstream
 
 
