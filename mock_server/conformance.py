@@ -1,9 +1,10 @@
 """What one recorded exchange did that the bundled spec does not say.
 
 The proxy and `coupang-mock drift` judge exchanges with the mechanisms the mock and the contract
-harness already use: the gateway's werkzeug map finds the operation, the gateway's request
-validator judges the request, the harness's Coupang checks judge envelopes and ids, and the
-documented responses of the operation (status, schema, example messages, headers) judge the answer.
+harness already use: the spec's paths, routed by the gateway's rules, find the operation; the
+gateway's request validator judges the request; the harness's Coupang checks judge envelope codes and
+error messages; the documented responses of the operation (status, schema, example messages,
+headers) judge the answer.
 Each difference is a `Finding`; `drift.py` counts them per operation.
 """
 
