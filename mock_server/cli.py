@@ -1,4 +1,4 @@
-"""The `coupang-mock` command: serve, keys, coverage, contract."""
+"""The `coupang-mock` command: serve, keys, coverage, contract, proxy, drift."""
 
 from __future__ import annotations
 
@@ -330,6 +330,102 @@ def _check_client(operations: str | None, max_examples: int, seed_value: int) ->
     for failure in report.failures:
         click.echo(f"FAIL {failure.operation_id} [{failure.check}] {failure.message}")
     click.echo(f"client: {len(report.checked)} operations checked, {len(report.failures)} failures")
+    sys.exit(0 if report.ok else 1)
+
+
+# ------------------------------------------------------------------ drift from real Coupang (proxy, drift)
+
+
+@main.command()
+@click.option("--upstream", required=True, help="Where requests go, e.g. https://api-gateway.coupang.com.")
+@click.option("--listen", default="127.0.0.1:8081", show_default=True, help="host:port to listen on.")
+@click.option(
+    "--record", "record_dir", type=click.Path(file_okay=False), default=None, help="Write redacted exchanges here."
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Drift report at exit (.md/.json/.xml).",
+)
+@click.option("--allow-writes", is_flag=True, help="Forward write operations to a non-mock upstream.")
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--timeout", default=60.0, show_default=True, type=float, help="Upstream timeout in seconds.")
+def proxy(
+    upstream: str,
+    listen: str,
+    record_dir: str | None,
+    report_file: str | None,
+    allow_writes: bool,
+    threads: int,
+    timeout: float,
+) -> None:
+    """Forward a client's calls to UPSTREAM unchanged; record them redacted and report drift from the spec."""
+    from .proxy import build_proxy, serve
+
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise click.BadParameter("expected host:port", param_hint="--listen")
+    try:
+        running = build_proxy(upstream, record_dir, report_file, allow_writes, threads, timeout)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--upstream") from None
+
+    def announce(base_url: str) -> None:
+        click.echo(f"coupang-mock proxy listening on {base_url} -> {upstream}")
+        if record_dir:
+            click.echo(f"  recording (redacted) to {record_dir}")
+        sys.stdout.flush()
+
+    serve(running, host or "127.0.0.1", int(port), threads, announce)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json", "junit"]), default="markdown", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout.")
+@click.option(
+    "--against-mock", is_flag=True, help="Replay the recordings on a mock and report where its answers differ."
+)
+@click.option("--mock-url", default=None, help="With --against-mock: a running mock (default: a fresh in-process one).")
+@click.option("--access-key", envvar="COUPANG_ACCESS_KEY", default=None)
+@click.option("--secret-key", envvar="COUPANG_SECRET_KEY", default=None)
+@click.option("--vendor-id", envvar="COUPANG_VENDOR_ID", default=None)
+def drift(
+    directory: str,
+    fmt: str,
+    output: str | None,
+    against_mock: bool,
+    mock_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    vendor_id: str | None,
+) -> None:
+    """What recorded exchanges in DIRECTORY did that the spec does not say (exit 1 when anything)."""
+    from . import drift as drift_module
+
+    if against_mock:
+        defaults = Settings.from_env()
+        target = None
+        if mock_url:
+            target = drift_module.MockTarget(
+                mock_url,
+                access_key or defaults.default_access_key,
+                secret_key or defaults.default_secret_key,
+                vendor_id or defaults.default_vendor_id,
+            )
+        report = drift_module.against_mock(directory, target)
+    else:
+        report = drift_module.drift_report(directory)
+    text = report.render(fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
     sys.exit(0 if report.ok else 1)
 
 
