@@ -1,0 +1,45 @@
+"""Index tuples as bytes whose byte order is the tuple order, so SQL stores need one indexed column.
+
+Each component is self-delimiting (a type tag, then a fixed-width number or an escaped, terminated
+string), so a tuple's encoding is a byte prefix of every longer tuple that starts with it, and
+shorter tuples sort first exactly as Python compares them. Numbers are one type (bool and int and
+float compare as Python does): floor as a biased 64-bit integer, then the fraction's IEEE bits.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+
+from .base import IndexKey, Scalar
+
+NUMBER = b"\x02"
+TEXT = b"\x03"
+AFTER_ALL = b"\xff"  # greater than every tag: the end of a prefix's range
+BIAS = 1 << 63
+
+
+def encode_component(value: Scalar) -> bytes:
+    if isinstance(value, str):
+        return TEXT + value.encode("utf-8").replace(b"\x00", b"\x00\xff") + b"\x00\x01"
+    if isinstance(value, bool | int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"index components must be finite numbers, not {value!r}")
+        whole = math.floor(value)
+        if not -BIAS <= whole < BIAS:
+            raise ValueError(f"index number {value!r} does not fit in 64 bits")
+        fraction = float(value - whole) if isinstance(value, float) else 0.0
+        return NUMBER + struct.pack(">Qd", whole + BIAS, fraction)
+    raise TypeError(f"index components are str, int, float or bool, not {type(value).__name__}")
+
+
+def encode(key: IndexKey) -> bytes:
+    return b"".join(encode_component(value) for value in key)
+
+
+def bounds(prefix: IndexKey, lo: Scalar | None, hi: Scalar | None) -> tuple[bytes, bytes]:
+    """[lower, upper) of the encoded tuples that start with `prefix` and continue within [lo, hi)."""
+    head = encode(prefix)
+    lower = head + encode_component(lo) if lo is not None else head
+    upper = head + encode_component(hi) if hi is not None else head + AFTER_ALL
+    return lower, upper

@@ -1,0 +1,253 @@
+"""What SQLite and PostgreSQL share: the schema, the transaction object and the indexed queries.
+
+Tables: `docs(tenant, kind, key, value)` holds the JSON documents; `idx(tenant, kind, name, k, key)`
+holds one row per document and declared index, `k` being the tuple encoded by `keys.encode` so one
+composite index (tenant, kind, name, k, key) answers every query as a single range scan with
+LIMIT/OFFSET; `seqs(tenant, kind, value)` holds the sequences. Statements are written with `?`
+placeholders; a dialect turns them into its own.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from . import keys
+from .base import (
+    SYSTEM_TENANT,
+    Conflict,
+    Document,
+    IndexKey,
+    Scalar,
+    index_key,
+    index_of,
+    indexes_of,
+)
+
+
+class Dialect:
+    """The differences between the SQL stores, filled in by each one."""
+
+    blob = "BLOB"
+    text_key = "TEXT"
+    # The column that keeps documents in insertion order (export, items), untouched by updates.
+    insertion_order = "rowid"
+    insertion_column = ""
+
+    def sql(self, statement: str) -> str:
+        return statement
+
+    def connect(self) -> Any:
+        raise NotImplementedError
+
+    def begin(self, db: Any, tenant: str, write: bool) -> None:
+        raise NotImplementedError
+
+    def is_conflict(self, error: BaseException) -> bool:
+        raise NotImplementedError
+
+    def create_schema(self, db: Any) -> None:
+        for statement in schema(self):
+            db.execute(statement)
+
+    def write_allowed(self, write: bool) -> bool:
+        """Whether a transaction opened with `write` may write at all (else it raises Conflict)."""
+        return True
+
+
+def schema(dialect: Dialect) -> list[str]:
+    key = dialect.text_key
+    return [
+        f"CREATE TABLE IF NOT EXISTS docs ({dialect.insertion_column}tenant {key} NOT NULL, kind {key} NOT NULL,"
+        f" key {key} NOT NULL, value TEXT NOT NULL, PRIMARY KEY (tenant, kind, key))",
+        f"CREATE TABLE IF NOT EXISTS idx (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
+        f" k {dialect.blob} NOT NULL, key {key} NOT NULL, PRIMARY KEY (tenant, kind, key, name))",
+        "CREATE INDEX IF NOT EXISTS idx_order ON idx (tenant, kind, name, k, key)",
+        f"CREATE TABLE IF NOT EXISTS seqs (tenant {key} NOT NULL, kind {key} NOT NULL, value BIGINT NOT NULL,"
+        " PRIMARY KEY (tenant, kind))",
+    ]
+
+
+class SqlTx:
+    def __init__(self, tenant: str, db: Any, dialect: Dialect, write: bool) -> None:
+        self.tenant = tenant
+        self._db = db
+        self._dialect = dialect
+        self._may_write = dialect.write_allowed(write)
+        self._last: Any = None
+
+    def _run(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
+        return self._db.execute(self._dialect.sql(statement), params)
+
+    def _write(self, statement: str, params: tuple[Any, ...]) -> None:
+        if not self._may_write:
+            raise Conflict("a read transaction wrote")
+        self._last = self._run(statement, params)
+
+    def get(self, kind: str, key: str | int) -> Document | None:
+        row = self._run("SELECT value FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key)))
+        found = row.fetchone()
+        return json.loads(found[0]) if found else None
+
+    def put(self, kind: str, key: str | int, value: Document) -> None:
+        skey = str(key)
+        rows = [(index.name, index_key(index, value)) for index in indexes_of(kind)]
+        encoded = [(name, keys.encode(ik)) for name, ik in rows if ik is not None]
+        self._write(
+            "INSERT INTO docs (tenant, kind, key, value) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value",
+            (self.tenant, kind, skey, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
+        )
+        self._write("DELETE FROM idx WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, skey))
+        for name, k in encoded:
+            self._write(
+                "INSERT INTO idx (tenant, kind, name, k, key) VALUES (?, ?, ?, ?, ?)",
+                (self.tenant, kind, name, k, skey),
+            )
+
+    def delete(self, kind: str, key: str | int) -> None:
+        where = (self.tenant, kind, str(key))
+        self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", where)
+        self._write("DELETE FROM idx WHERE tenant=? AND kind=? AND key=?", where)
+
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        rows = self._run(
+            f"SELECT key, value FROM docs WHERE tenant=? AND kind=? ORDER BY {self._dialect.insertion_order}",
+            (self.tenant, kind),
+        )
+        return [(key, json.loads(value)) for key, value in rows.fetchall()]
+
+    def _where(
+        self,
+        kind: str,
+        index: str,
+        prefix: IndexKey,
+        lo: Scalar | None,
+        hi: Scalar | None,
+        after: IndexKey | None,
+        reverse: bool,
+    ) -> tuple[str, tuple[Any, ...]]:
+        index_of(kind, index)  # an undeclared index is a bug in the caller, as in the memory store
+        lower, upper = keys.bounds(tuple(prefix), lo, hi)
+        clause = "i.tenant=? AND i.kind=? AND i.name=? AND i.k >= ? AND i.k < ?"
+        params: tuple[Any, ...] = (self.tenant, kind, index, lower, upper)
+        if after is not None:
+            clause += " AND i.k < ?" if reverse else " AND i.k > ?"
+            params += (keys.encode(tuple(after)),)
+        return clause, params
+
+    def find(
+        self,
+        kind: str,
+        index: str,
+        *,
+        prefix: IndexKey = (),
+        lo: Scalar | None = None,
+        hi: Scalar | None = None,
+        after: IndexKey | None = None,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[Document]:
+        clause, params = self._where(kind, index, prefix, lo, hi, after, reverse)
+        order = "DESC" if reverse else "ASC"
+        rows = self._run(
+            "SELECT d.value FROM idx i JOIN docs d ON d.tenant = i.tenant AND d.kind = i.kind AND d.key = i.key"
+            f" WHERE {clause} ORDER BY i.k {order}, i.key {order} LIMIT ? OFFSET ?",
+            (*params, -1 if limit is None else limit, offset),
+        )
+        return [json.loads(value) for (value,) in rows.fetchall()]
+
+    def count(
+        self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
+    ) -> int:
+        clause, params = self._where(kind, index, prefix, lo, hi, None, False)
+        return int(self._run(f"SELECT COUNT(*) FROM idx i WHERE {clause}", params).fetchone()[0])
+
+    def next_seq(self, kind: str) -> int:
+        self._write(
+            "INSERT INTO seqs (tenant, kind, value) VALUES (?, ?, 1)"
+            " ON CONFLICT (tenant, kind) DO UPDATE SET value = seqs.value + 1 RETURNING value",
+            (self.tenant, kind),
+        )
+        return int(self._last.fetchone()[0])
+
+
+class SqlStore:
+    """One connection per thread; each transaction BEGINs, runs, and COMMITs or ROLLs BACK."""
+
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._opened_guard = threading.Lock()
+        self.dialect.create_schema(self._connect())
+
+    def _connect(self) -> Any:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self.dialect.connect()
+            with self._opened_guard:
+                self._opened.append(db)
+        return db
+
+    def close(self) -> None:
+        """Close every thread's connection (a server's threads may outlive the store)."""
+        with self._opened_guard:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self, tenant: str, *, write: bool = True) -> Iterator[SqlTx]:
+        """`write=False` is optimistic: it never queues behind writers, and raises Conflict if it
+        writes and loses a race (see `run_in_transaction`). `write=True` takes the write lock first."""
+        db = self._connect()
+        self.dialect.begin(db, tenant, write)
+        try:
+            yield SqlTx(tenant, db, self.dialect, write)
+            db.execute("COMMIT")
+        except BaseException as error:
+            db.execute("ROLLBACK")
+            if self.dialect.is_conflict(error):
+                raise Conflict(str(error)) from error
+            raise
+
+    def _sweep(self, tenant: str | None, tables: tuple[str, ...]) -> None:
+        with self.transaction(tenant or SYSTEM_TENANT) as tx:
+            for table in tables:
+                if tenant:
+                    tx._run(f"DELETE FROM {table} WHERE tenant=?", (tenant,))
+                else:
+                    tx._run(f"DELETE FROM {table}")
+
+    def reset(self, tenant: str | None = None) -> None:
+        self._sweep(tenant, ("docs", "idx", "seqs"))
+
+    def tenants(self) -> list[str]:
+        with self.transaction(SYSTEM_TENANT, write=False) as tx:
+            rows = tx._run("SELECT DISTINCT tenant FROM docs WHERE tenant != ? ORDER BY tenant", (SYSTEM_TENANT,))
+            return [row[0] for row in rows.fetchall()]
+
+    def export(self, tenant: str) -> dict[str, dict[str, Document]]:
+        data: dict[str, dict[str, Document]] = {}
+        with self.transaction(tenant, write=False) as tx:
+            order = self.dialect.insertion_order
+            rows = tx._run(f"SELECT kind, key, value FROM docs WHERE tenant=? ORDER BY {order}", (tenant,))
+            for kind, key, value in rows.fetchall():
+                data.setdefault(kind, {})[key] = json.loads(value)
+        return data
+
+    def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
+        """Replace the tenant's documents (sequences continue past the loaded ones)."""
+        with self.transaction(tenant) as tx:
+            tx._run("DELETE FROM docs WHERE tenant=?", (tenant,))
+            tx._run("DELETE FROM idx WHERE tenant=?", (tenant,))
+            for kind, docs in data.items():
+                for key, doc in docs.items():
+                    tx.put(kind, key, doc)
