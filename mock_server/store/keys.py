@@ -28,7 +28,7 @@ def encode_component(value: Scalar) -> bytes:
         whole = math.floor(value)
         if not -BIAS <= whole < BIAS:
             raise ValueError(f"index number {value!r} does not fit in 64 bits")
-        fraction = float(value - whole) if isinstance(value, float) else 0.0
+        fraction = abs(float(value - whole)) if isinstance(value, float) else 0.0  # abs: -0.0 is 0
         return NUMBER + struct.pack(">Qd", whole + BIAS, fraction)
     raise TypeError(f"index components are str, int, float or bool, not {type(value).__name__}")
 

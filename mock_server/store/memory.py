@@ -24,6 +24,7 @@ from .base import (
     in_range,
     index_key,
     index_of,
+    indexes_of,
 )
 
 Row = tuple[IndexKey, str]
@@ -183,12 +184,13 @@ class MemoryTx:
         return _View(self, kind, index, tuple(prefix), lo, hi, None, False).total()
 
     def commit(self) -> None:
-        """Index tuples are computed before anything changes, so a failing key function commits nothing."""
+        """Every declared index moves with its documents; the tuples are computed before anything
+        changes, so a failing key function commits nothing."""
         data = self._data
         moves = [
-            (sorted_index, {key: index_key(sorted_index.index, doc) for key, doc in self._writes[kind].items()})
-            for (kind, _name), sorted_index in data.indexes.items()
-            if kind in self._writes
+            (data.index(kind, index.name), {key: index_key(index, doc) for key, doc in writes.items()})
+            for kind, writes in self._writes.items()
+            for index in indexes_of(kind)
         ]
         for kind, writes in self._writes.items():
             bucket = data.docs.setdefault(kind, {})

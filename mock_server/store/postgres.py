@@ -21,6 +21,7 @@ class PostgresDialect(Dialect):
     text_key = 'TEXT COLLATE "C"'  # byte order, like Python's str order and SQLite's BINARY
     insertion_order = "pos"
     insertion_column = "pos BIGSERIAL, "
+    no_limit = None
 
     def __init__(self, url: str) -> None:
         self.url = url

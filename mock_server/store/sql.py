@@ -36,6 +36,7 @@ class Dialect:
     # The column that keeps documents in insertion order (export, items), untouched by updates.
     insertion_order = "rowid"
     insertion_column = ""
+    no_limit: int | None = -1  # the LIMIT value that means "all rows"
 
     def sql(self, statement: str) -> str:
         return statement
@@ -157,7 +158,7 @@ class SqlTx:
         rows = self._run(
             "SELECT d.value FROM idx i JOIN docs d ON d.tenant = i.tenant AND d.kind = i.kind AND d.key = i.key"
             f" WHERE {clause} ORDER BY i.k {order}, i.key {order} LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else limit, offset),
+            (*params, self._dialect.no_limit if limit is None else limit, offset),
         )
         return [json.loads(value) for (value,) in rows.fetchall()]
 
