@@ -27,7 +27,7 @@ from .ids import IdFactory
 from .journal import Journal
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .settings import Settings
-from .store import MemoryStore, Store
+from .store import MemoryStore, Store, run_in_transaction
 from .throttle import WARNING_HEADER, Throttle
 from .validation import OperationValidator
 from .vendors import VendorRegistry
@@ -240,7 +240,7 @@ class Gateway:
         body: Any,
         request: Request,
     ) -> Reply:
-        with self.s.store.transaction(auth.vendor_id) as tx:
+        def run(tx: Any) -> Any:
             now = self.s.clock.now(auth.vendor_id)
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
@@ -254,5 +254,8 @@ class Gateway:
                 now=now,
                 headers=dict(request.headers),
             )
-            result = handler(ctx)
+            return handler(ctx)
+
+        # Optimistic first (reads don't queue behind writers), again as a writer if it lost a race.
+        result = run_in_transaction(self.s.store, auth.vendor_id, run)
         return result if isinstance(result, Reply) else Reply(result)
