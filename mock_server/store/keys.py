@@ -43,3 +43,16 @@ def bounds(prefix: IndexKey, lo: Scalar | None, hi: Scalar | None) -> tuple[byte
     lower = head + encode_component(lo) if lo is not None else head
     upper = head + encode_component(hi) if hi is not None else head + AFTER_ALL
     return lower, upper
+
+
+def prefixes(encoded: bytes) -> list[bytes]:
+    """Every prefix of an encoded tuple at component boundaries, the empty one and the whole included."""
+    ends, at = [0], 0
+    while at < len(encoded):
+        if encoded[at : at + 1] == NUMBER:
+            at += 17
+        else:
+            at = encoded.index(b"\x00\x01", at + 1)  # an escaped NUL is \x00\xff, never \x00\x01
+            at += 2
+        ends.append(at)
+    return [encoded[:end] for end in ends]

@@ -3,7 +3,8 @@
 Tables: `docs(tenant, kind, key, value)` holds the JSON documents; `idx(tenant, kind, name, k, key)`
 holds one row per document and declared index, `k` being the tuple encoded by `keys.encode` so one
 composite index (tenant, kind, name, k, key) answers every query as a single range scan with
-LIMIT/OFFSET; `seqs(tenant, kind, value)` holds the sequences. Statements are written with `?`
+LIMIT/OFFSET; `counts(tenant, kind, name, p, n)` counts the documents under every prefix `p` of the
+tuples, so `count` by prefix is one lookup; `seqs(tenant, kind, value)` holds the sequences. Statements are written with `?`
 placeholders; a dialect turns them into its own.
 """
 
@@ -67,6 +68,8 @@ def schema(dialect: Dialect) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS idx (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" k {dialect.blob} NOT NULL, key {key} NOT NULL, PRIMARY KEY (tenant, kind, key, name))",
         "CREATE INDEX IF NOT EXISTS idx_order ON idx (tenant, kind, name, k, key)",
+        f"CREATE TABLE IF NOT EXISTS counts (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
+        f" p {dialect.blob} NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (tenant, kind, name, p))",
         f"CREATE TABLE IF NOT EXISTS seqs (tenant {key} NOT NULL, kind {key} NOT NULL, value BIGINT NOT NULL,"
         " PRIMARY KEY (tenant, kind))",
     ]
@@ -95,24 +98,48 @@ class SqlTx:
 
     def put(self, kind: str, key: str | int, value: Document) -> None:
         skey = str(key)
-        rows = [(index.name, index_key(index, value)) for index in indexes_of(kind)]
-        encoded = [(name, keys.encode(ik)) for name, ik in rows if ik is not None]
+        tuples = {index.name: index_key(index, value) for index in indexes_of(kind)}
+        encoded = {name: keys.encode(ik) for name, ik in tuples.items() if ik is not None}
         self._write(
             "INSERT INTO docs (tenant, kind, key, value) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value",
             (self.tenant, kind, skey, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
         )
-        self._write("DELETE FROM idx WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, skey))
-        for name, k in encoded:
-            self._write(
-                "INSERT INTO idx (tenant, kind, name, k, key) VALUES (?, ?, ?, ?, ?)",
-                (self.tenant, kind, name, k, skey),
-            )
+        self._move(kind, skey, encoded)
 
     def delete(self, kind: str, key: str | int) -> None:
-        where = (self.tenant, kind, str(key))
-        self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", where)
-        self._write("DELETE FROM idx WHERE tenant=? AND kind=? AND key=?", where)
+        self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key)))
+        self._move(kind, str(key), {})
+
+    def _move(self, kind: str, key: str, encoded: dict[str, bytes]) -> None:
+        """Bring the document's index rows and the prefix counts to `encoded`, touching only what changed."""
+        old = self._run("SELECT name, k FROM idx WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, key))
+        current = {name: bytes(k) for name, k in old.fetchall()}
+        for name in current.keys() | encoded.keys():
+            before, after = current.get(name), encoded.get(name)
+            if before == after:
+                continue
+            if before is not None:
+                self._write(
+                    "DELETE FROM idx WHERE tenant=? AND kind=? AND key=? AND name=?", (self.tenant, kind, key, name)
+                )
+                self._count(kind, name, before, -1)
+            if after is not None:
+                self._write(
+                    "INSERT INTO idx (tenant, kind, name, k, key) VALUES (?, ?, ?, ?, ?)",
+                    (self.tenant, kind, name, after, key),
+                )
+                self._count(kind, name, after, 1)
+
+    def _count(self, kind: str, name: str, encoded: bytes, step: int) -> None:
+        """Every prefix of an index tuple counts its documents, so `count` by prefix is one lookup."""
+        prefixes = keys.prefixes(encoded)
+        self._write(
+            "INSERT INTO counts (tenant, kind, name, p, n) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?)"] * len(prefixes))
+            + " ON CONFLICT (tenant, kind, name, p) DO UPDATE SET n = counts.n + excluded.n",
+            tuple(value for prefix in prefixes for value in (self.tenant, kind, name, prefix, step)),
+        )
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         rows = self._run(
@@ -165,6 +192,14 @@ class SqlTx:
     def count(
         self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
     ) -> int:
+        if lo is None and hi is None:
+            index_of(kind, index)
+            found = self._run(
+                "SELECT n FROM counts WHERE tenant=? AND kind=? AND name=? AND p=?",
+                (self.tenant, kind, index, keys.encode(tuple(prefix))),
+            ).fetchone()
+            return int(found[0]) if found else 0
+        # A range is counted on the index alone: cost follows the rows in the range (SQL B-trees keep no ranks).
         clause, params = self._where(kind, index, prefix, lo, hi, None, False)
         return int(self._run(f"SELECT COUNT(*) FROM idx i WHERE {clause}", params).fetchone()[0])
 
@@ -228,7 +263,7 @@ class SqlStore:
                     tx._run(f"DELETE FROM {table}")
 
     def reset(self, tenant: str | None = None) -> None:
-        self._sweep(tenant, ("docs", "idx", "seqs"))
+        self._sweep(tenant, ("docs", "idx", "counts", "seqs"))
 
     def tenants(self) -> list[str]:
         with self.transaction(SYSTEM_TENANT, write=False) as tx:
@@ -249,6 +284,7 @@ class SqlStore:
         with self.transaction(tenant) as tx:
             tx._run("DELETE FROM docs WHERE tenant=?", (tenant,))
             tx._run("DELETE FROM idx WHERE tenant=?", (tenant,))
+            tx._run("DELETE FROM counts WHERE tenant=?", (tenant,))
             for kind, docs in data.items():
                 for key, doc in docs.items():
                     tx.put(kind, key, doc)

@@ -28,6 +28,7 @@ class SqliteDialect(Dialect):
 
     def connect(self) -> Any:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False, uri=self.uri)
+        db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a large commit must not spill pages into the WAL
         if not self.uri:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
