@@ -244,6 +244,26 @@ def test_each_box_is_acknowledged_once_across_threads(store: Store) -> None:
         assert tx.count(KIND, "by-status", prefix=("INSTRUCT",)) == 1
 
 
+def test_a_transaction_inside_another_reads_and_writes_its_own_tenant(store: Store) -> None:
+    """Handlers open the system tenant's registry inside their own transaction."""
+    with store.transaction("S") as tx:
+        tx.put("vendors", "A", {"vendorId": "A"})
+    with store.transaction("A") as outer:
+        outer.put(KIND, 1, box(1, "ACCEPT", 0))
+        with store.transaction("S", write=False) as inner:
+            assert inner.get("vendors", "A") == {"vendorId": "A"}
+        with pytest.raises(RuntimeError), store.transaction("S") as inner:
+            inner.put("vendors", "B", {"vendorId": "B"})
+            raise RuntimeError("the nested part fails alone")
+        with store.transaction("S") as inner:
+            inner.put("vendors", "C", {"vendorId": "C"})
+        assert outer.count(KIND, "by-status") == 1
+    with store.transaction("S") as tx:
+        assert sorted(key for key, _doc in tx.items("vendors")) == ["A", "C"]
+    with store.transaction("A") as tx:
+        assert tx.get(KIND, 1) == box(1, "ACCEPT", 0)
+
+
 def test_an_optimistic_sqlite_writer_that_lost_the_race_conflicts(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "race.db"))
     with store.transaction("A") as tx:
@@ -294,6 +314,7 @@ SAME_TYPE_TUPLES = st.integers(0, 3).flatmap(
 )
 
 
+@settings(max_examples=300)
 @given(SAME_TYPE_TUPLES)
 def test_encoded_index_tuples_sort_like_python(rows: list[tuple[Any, ...]]) -> None:
     for left, right in itertools.product(rows, repeat=2):

@@ -3,7 +3,8 @@
 Each component is self-delimiting (a type tag, then a fixed-width number or an escaped, terminated
 string), so a tuple's encoding is a byte prefix of every longer tuple that starts with it, and
 shorter tuples sort first exactly as Python compares them. Numbers are one type (bool and int and
-float compare as Python does): floor as a biased 64-bit integer, then the fraction's IEEE bits.
+float compare as Python does): floor as a biased 64-bit integer, then the float's order-preserving
+IEEE bits (zero for integers), exact for every finite double whose floor fits in 64 bits.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ def encode_component(value: Scalar) -> bytes:
         whole = math.floor(value)
         if not -BIAS <= whole < BIAS:
             raise ValueError(f"index number {value!r} does not fit in 64 bits")
-        fraction = abs(float(value - whole)) if isinstance(value, float) else 0.0  # abs: -0.0 is 0
-        return NUMBER + struct.pack(">Qd", whole + BIAS, fraction)
+        within = 0  # an integer (or integral float) is the least value of its unit interval
+        if isinstance(value, float) and not value.is_integer():
+            # Within [whole, whole + 1) floats order as their IEEE bits once negatives are flipped;
+            # every finite double maps above 0, so above the integer itself.
+            bits = struct.unpack(">Q", struct.pack(">d", value))[0]
+            within = bits ^ 0xFFFF_FFFF_FFFF_FFFF if value < 0 else bits | 1 << 63
+        return NUMBER + struct.pack(">QQ", whole + BIAS, within)
     raise TypeError(f"index components are str, int, float or bool, not {type(value).__name__}")
 
 

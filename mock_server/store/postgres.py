@@ -48,10 +48,13 @@ class PostgresDialect(Dialect):
             db.execute(statement)
         db.execute("COMMIT")
 
+    def lock_tenant(self, db: Any, tenant: str) -> None:
+        db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (tenant,))
+
     def begin(self, db: Any, tenant: str, write: bool) -> None:
         if write:
             db.execute("BEGIN")
-            db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (tenant,))
+            self.lock_tenant(db, tenant)
         else:
             db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 

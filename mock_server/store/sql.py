@@ -51,6 +51,9 @@ class Dialect:
     def is_conflict(self, error: BaseException) -> bool:
         raise NotImplementedError
 
+    def lock_tenant(self, db: Any, tenant: str) -> None:
+        """Inside a writer, before a nested transaction of `tenant` (SQLite's writer already locks all)."""
+
     def create_schema(self, db: Any) -> None:
         for statement in schema(self):
             db.execute(statement)
@@ -242,17 +245,44 @@ class SqlStore:
     @contextmanager
     def transaction(self, tenant: str, *, write: bool = True) -> Iterator[SqlTx]:
         """`write=False` is optimistic: it never queues behind writers, and raises Conflict if it
-        writes and loses a race (see `run_in_transaction`). `write=True` takes the write lock first."""
+        writes and loses a race (see `run_in_transaction`). `write=True` takes the write lock first.
+        A transaction opened inside another one on the same thread (a handler reading the vendor
+        registry, say) is a savepoint of it: it commits with the outer one and may write if that may."""
         db = self._connect()
+        outer: SqlTx | None = getattr(self._local, "tx", None)
+        if outer is not None:
+            yield from self._nested(db, outer, tenant)
+            return
         self.dialect.begin(db, tenant, write)
+        tx = self._local.tx = SqlTx(tenant, db, self.dialect, write)
         try:
-            yield SqlTx(tenant, db, self.dialect, write)
+            yield tx
             db.execute("COMMIT")
         except BaseException as error:
             db.execute("ROLLBACK")
             if self.dialect.is_conflict(error):
                 raise Conflict(str(error)) from error
             raise
+        finally:
+            self._local.tx = None
+
+    def _nested(self, db: Any, outer: SqlTx, tenant: str) -> Iterator[SqlTx]:
+        depth = self._local.depth = getattr(self._local, "depth", 0) + 1
+        savepoint = f"nested_{depth}"
+        db.execute(f"SAVEPOINT {savepoint}")
+        if outer._may_write:
+            self.dialect.lock_tenant(db, tenant)
+        tx = SqlTx(tenant, db, self.dialect, True)
+        tx._may_write = outer._may_write
+        self._local.tx = tx
+        try:
+            yield tx
+        except BaseException:
+            db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            raise
+        finally:
+            db.execute(f"RELEASE SAVEPOINT {savepoint}")
+            self._local.tx, self._local.depth = outer, depth - 1
 
     def _sweep(self, tenant: str | None, tables: tuple[str, ...]) -> None:
         with self.transaction(tenant or SYSTEM_TENANT) as tx:
