@@ -189,6 +189,21 @@ def test_export_load_round_trip_rebuilds_the_indexes(store: Store) -> None:
     assert {"A", "B"} <= set(store.tenants())
 
 
+def test_reindex_catches_up_with_an_index_declared_after_the_data(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "old.db"))
+    with store.transaction("A") as tx:
+        for size in (3, 1, 2):
+            tx.put("test-late", size, {"size": size})
+    declare_index("test-late", "by-size", lambda doc: (doc["size"],))
+    with store.transaction("A") as tx:
+        assert tx.find("test-late", "by-size") == []  # the rows were written before the index existed
+    store.reindex("A")
+    with store.transaction("A") as tx:
+        assert [d["size"] for d in tx.find("test-late", "by-size")] == [1, 2, 3]
+        assert tx.count("test-late", "by-size") == 3
+    store.close()
+
+
 def test_a_reader_never_sees_another_transactions_pending_writes(store: Store) -> None:
     """SQL readers get the last committed snapshot without waiting; the memory store makes them wait."""
     with store.transaction("A") as tx:

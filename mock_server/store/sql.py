@@ -78,6 +78,12 @@ def schema(dialect: Dialect) -> list[str]:
     ]
 
 
+def encoded_keys(kind: str, doc: Document) -> dict[str, bytes]:
+    """The document's encoded tuple in each declared index of its kind that holds it."""
+    tuples = {index.name: index_key(index, doc) for index in indexes_of(kind)}
+    return {name: keys.encode(ik) for name, ik in tuples.items() if ik is not None}
+
+
 class SqlTx:
     def __init__(self, tenant: str, db: Any, dialect: Dialect, write: bool) -> None:
         self.tenant = tenant
@@ -101,8 +107,7 @@ class SqlTx:
 
     def put(self, kind: str, key: str | int, value: Document) -> None:
         skey = str(key)
-        tuples = {index.name: index_key(index, value) for index in indexes_of(kind)}
-        encoded = {name: keys.encode(ik) for name, ik in tuples.items() if ik is not None}
+        encoded = encoded_keys(kind, value)
         self._write(
             "INSERT INTO docs (tenant, kind, key, value) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value",
@@ -308,6 +313,16 @@ class SqlStore:
             for kind, key, value in rows.fetchall():
                 data.setdefault(kind, {})[key] = json.loads(value)
         return data
+
+    def reindex(self, tenant: str) -> None:
+        """Rebuild the tenant's index rows and counts from its documents and the indexes declared now:
+        after an index's key function changed, or on a state file written before its index existed."""
+        with self.transaction(tenant) as tx:
+            tx._run("DELETE FROM idx WHERE tenant=?", (tenant,))
+            tx._run("DELETE FROM counts WHERE tenant=?", (tenant,))
+            rows = tx._run("SELECT kind, key, value FROM docs WHERE tenant=?", (tenant,)).fetchall()
+            for kind, key, value in rows:
+                tx._move(kind, key, encoded_keys(kind, json.loads(value)))
 
     def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
         """Replace the tenant's documents (sequences continue past the loaded ones)."""
