@@ -38,6 +38,8 @@ class Dialect:
     insertion_order = "rowid"
     insertion_column = ""
     no_limit: int | None = -1  # the LIMIT value that means "all rows"
+    # Without statistics SQLite prefers the covering idx_order (tenant, kind) and scans the kind.
+    by_key = "INDEXED BY idx_by_key"
 
     def sql(self, statement: str) -> str:
         return statement
@@ -69,7 +71,8 @@ def schema(dialect: Dialect) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS docs ({dialect.insertion_column}tenant {key} NOT NULL, kind {key} NOT NULL,"
         f" key {key} NOT NULL, value TEXT NOT NULL, PRIMARY KEY (tenant, kind, key))",
         f"CREATE TABLE IF NOT EXISTS idx (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
-        f" k {dialect.blob} NOT NULL, key {key} NOT NULL, PRIMARY KEY (tenant, kind, key, name))",
+        f" k {dialect.blob} NOT NULL, key {key} NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_by_key ON idx (tenant, kind, key, name)",
         "CREATE INDEX IF NOT EXISTS idx_order ON idx (tenant, kind, name, k, key)",
         f"CREATE TABLE IF NOT EXISTS counts (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" p {dialect.blob} NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (tenant, kind, name, p))",
@@ -121,7 +124,10 @@ class SqlTx:
 
     def _move(self, kind: str, key: str, encoded: dict[str, bytes]) -> None:
         """Bring the document's index rows and the prefix counts to `encoded`, touching only what changed."""
-        old = self._run("SELECT name, k FROM idx WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, key))
+        old = self._run(
+            f"SELECT name, k FROM idx {self._dialect.by_key} WHERE tenant=? AND kind=? AND key=?",
+            (self.tenant, kind, key),
+        )
         current = {name: bytes(k) for name, k in old.fetchall()}
         for name in current.keys() | encoded.keys():
             before, after = current.get(name), encoded.get(name)
@@ -168,12 +174,16 @@ class SqlTx:
     ) -> tuple[str, tuple[Any, ...]]:
         index_of(kind, index)  # an undeclared index is a bug in the caller, as in the memory store
         lower, upper = keys.bounds(tuple(prefix), lo, hi)
-        clause = "i.tenant=? AND i.kind=? AND i.name=? AND i.k >= ? AND i.k < ?"
-        params: tuple[Any, ...] = (self.tenant, kind, index, lower, upper)
         if after is not None:
-            clause += " AND i.k < ?" if reverse else " AND i.k > ?"
-            params += (keys.encode(tuple(after)),)
-        return clause, params
+            # One [lower, upper) pair keeps the scan a single index range: the least byte string past
+            # `cursor` is `cursor + b"\x00"`, so "k > cursor" is "k >= cursor + b'\x00'".
+            cursor = keys.encode(tuple(after))
+            if reverse:
+                upper = min(upper, cursor)
+            else:
+                lower = max(lower, cursor + b"\x00")
+        clause = "i.tenant=? AND i.kind=? AND i.name=? AND i.k >= ? AND i.k < ?"
+        return clause, (self.tenant, kind, index, lower, upper)
 
     def find(
         self,
@@ -314,6 +324,10 @@ class SqlStore:
                 data.setdefault(kind, {})[key] = json.loads(value)
         return data
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a bulk load; PostgreSQL's autovacuum does it later too)."""
+        self._connect().execute("ANALYZE")
+
     def reindex(self, tenant: str) -> None:
         """Rebuild the tenant's index rows and counts from its documents and the indexes declared now:
         after an index's key function changed, or on a state file written before its index existed."""
@@ -333,3 +347,4 @@ class SqlStore:
             for kind, docs in data.items():
                 for key, doc in docs.items():
                     tx.put(kind, key, doc)
+        self.analyze()
