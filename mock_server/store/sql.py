@@ -201,8 +201,10 @@ class SqlTx:
         clause, params = self._where(kind, index, prefix, lo, hi, after, reverse)
         order = "DESC" if reverse else "ASC"
         rows = self._run(
-            "SELECT d.value FROM idx i JOIN docs d ON d.tenant = i.tenant AND d.kind = i.kind AND d.key = i.key"
-            f" WHERE {clause} ORDER BY i.k {order}, i.key {order} LIMIT ? OFFSET ?",
+            # A correlated lookup rather than a join: every plan, generic (prepared) ones included, then
+            # fetches each row's document by its full primary key.
+            "SELECT (SELECT d.value FROM docs d WHERE d.tenant = i.tenant AND d.kind = i.kind AND d.key = i.key)"
+            f" FROM idx i WHERE {clause} ORDER BY i.k {order}, i.key {order} LIMIT ? OFFSET ?",
             (*params, self._dialect.no_limit if limit is None else limit, offset),
         )
         return [json.loads(value) for (value,) in rows.fetchall()]
