@@ -312,6 +312,19 @@ def test_a_failing_index_key_commits_nothing(store: Store) -> None:
         assert tx.count("test-fragile", "by-size") == 1
 
 
+def test_memory_store_refuses_a_tuple_it_cannot_order_and_commits_nothing() -> None:
+    store = MemoryStore()
+    declare_index("test-typed", "by-size", lambda doc: (doc["size"],))
+    with store.transaction("A") as tx:
+        tx.put("test-typed", 1, {"size": 1})
+    with pytest.raises(TypeError), store.transaction("A") as tx:
+        tx.put("test-typed", 2, {"size": 2})
+        tx.put("test-typed", 3, {"size": "three"})  # a str where the index holds numbers
+    with store.transaction("A") as tx:
+        assert tx.items("test-typed") == [("1", {"size": 1})]
+        assert tx.find("test-typed", "by-size") == [{"size": 1}]
+
+
 # UTF-8 byte order must be code point order across planes, and NUL must not end a string early.
 TEXT_CHARS = st.sampled_from(["\x00", "\x01", "a", "b", "é", "\uffff", "두", "\U0001f600"])
 SAME_TYPE_TUPLES = st.integers(0, 3).flatmap(

@@ -80,6 +80,12 @@ class SortedIndex:
         ik = self.keys.get(key)
         return None if ik is None else bisect_left(self.rows, (ik, key))
 
+    def check(self, changes: dict[str, IndexKey | None]) -> None:
+        """Raise now (TypeError) if a new tuple cannot be ordered among the others, before anything moves."""
+        new_rows = sorted((ik, key) for key, ik in changes.items() if ik is not None)
+        for row in new_rows:
+            bisect_left(self.rows, row)
+
     def apply(self, changes: dict[str, IndexKey | None]) -> None:
         """Move the changed documents' rows (new tuple, or None: out of the index)."""
         changes = {key: ik for key, ik in changes.items() if self.keys.get(key) != ik}
@@ -192,6 +198,8 @@ class MemoryTx:
             for kind, writes in self._writes.items()
             for index in indexes_of(kind)
         ]
+        for sorted_index, changes in moves:
+            sorted_index.check(changes)
         for kind, writes in self._writes.items():
             bucket = data.docs.setdefault(kind, {})
             for key, value in writes.items():
