@@ -134,6 +134,46 @@ def test_find_and_count_match_the_scan(
         assert sorted(tx.items(KIND)) == sorted(model.items())
 
 
+def test_large_commits_keep_the_index_exact(store: Store) -> None:
+    """Commits of many rows (the memory store re-sorts instead of moving rows one by one)."""
+    model: dict[str, dict[str, Any]] = {}
+    with store.transaction("A") as tx:
+        apply(tx, model, [("put", n, STATUSES[n % 4], n % 7 - 3) for n in range(150)])
+    with store.transaction("A") as tx:
+        apply(tx, model, [("put", n, STATUSES[(n + 1) % 6], n / 4) for n in range(0, 150, 2)])
+        apply(tx, model, [("delete", n) for n in range(1, 150, 7)])
+    with store.transaction("A") as tx:
+        for status in STATUSES:
+            check(
+                tx,
+                model,
+                {
+                    "index": "by-status",
+                    "prefix": (status,),
+                    "lo": None,
+                    "hi": None,
+                    "after": None,
+                    "reverse": False,
+                    "offset": 3,
+                    "limit": 20,
+                },
+            )
+        check(
+            tx,
+            model,
+            {
+                "index": "open",
+                "prefix": (),
+                "lo": -1,
+                "hi": 20,
+                "after": (5,),
+                "reverse": True,
+                "offset": 0,
+                "limit": None,
+            },
+        )
+
+
 def test_re_put_moves_a_document_and_the_partial_index_drops_it(store: Store) -> None:
     with store.transaction("A") as tx:
         tx.put(KIND, 1, box(1, "ACCEPT", 1))

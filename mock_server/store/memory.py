@@ -93,13 +93,14 @@ class SortedIndex:
             self.rows = [row for row in self.rows if row[1] not in changes]
             self.rows.extend((ik, key) for key, ik in changes.items() if ik is not None)
             self.rows.sort()
-        for key, ik in changes.items():
-            if len(changes) <= BULK_CHANGES:
-                old = self.position(key)
+        else:
+            for key, ik in changes.items():
+                old = self.position(key)  # from the old tuple, still in self.keys
                 if old is not None:
                     del self.rows[old]
                 if ik is not None:
                     insort(self.rows, (ik, key))
+        for key, ik in changes.items():
             if ik is None:
                 self.keys.pop(key, None)
             else:
