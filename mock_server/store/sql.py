@@ -81,6 +81,9 @@ def schema(dialect: Dialect) -> list[str]:
     ]
 
 
+FLUSH_ROWS = 200  # count rows per upsert statement (5 parameters each; SQLite allows 32766)
+
+
 def encoded_keys(kind: str, doc: Document) -> dict[str, bytes]:
     """The document's encoded tuple in each declared index of its kind that holds it."""
     tuples = {index.name: index_key(index, doc) for index in indexes_of(kind)}
@@ -94,6 +97,7 @@ class SqlTx:
         self._dialect = dialect
         self._may_write = dialect.write_allowed(write)
         self._last: Any = None
+        self._deltas: dict[tuple[str, str, bytes], int] = {}
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(self._dialect.sql(statement), params)
@@ -146,14 +150,23 @@ class SqlTx:
                 self._count(kind, name, after, 1)
 
     def _count(self, kind: str, name: str, encoded: bytes, step: int) -> None:
-        """Every prefix of an index tuple counts its documents, so `count` by prefix is one lookup."""
-        prefixes = keys.prefixes(encoded)
-        self._write(
-            "INSERT INTO counts (tenant, kind, name, p, n) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?)"] * len(prefixes))
-            + " ON CONFLICT (tenant, kind, name, p) DO UPDATE SET n = counts.n + excluded.n",
-            tuple(value for prefix in prefixes for value in (self.tenant, kind, name, prefix, step)),
-        )
+        """Every prefix of an index tuple counts its documents, so `count` by prefix is one lookup. The
+        changes wait in the transaction until `flush`: one upsert per prefix per commit, not per write
+        (updating one row thousands of times in one transaction is quadratic in PostgreSQL)."""
+        for prefix in keys.prefixes(encoded):
+            self._deltas[kind, name, prefix] = self._deltas.get((kind, name, prefix), 0) + step
+
+    def flush(self) -> None:
+        changed = [(kind, name, p, n) for (kind, name, p), n in self._deltas.items() if n]
+        self._deltas = {}
+        for start in range(0, len(changed), FLUSH_ROWS):
+            batch = changed[start : start + FLUSH_ROWS]
+            self._write(
+                "INSERT INTO counts (tenant, kind, name, p, n) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?)"] * len(batch))
+                + " ON CONFLICT (tenant, kind, name, p) DO UPDATE SET n = counts.n + excluded.n",
+                tuple(value for row in batch for value in (self.tenant, *row)),
+            )
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         rows = self._run(
@@ -214,11 +227,11 @@ class SqlTx:
     ) -> int:
         if lo is None and hi is None:
             index_of(kind, index)
+            encoded = keys.encode(tuple(prefix))
             found = self._run(
-                "SELECT n FROM counts WHERE tenant=? AND kind=? AND name=? AND p=?",
-                (self.tenant, kind, index, keys.encode(tuple(prefix))),
+                "SELECT n FROM counts WHERE tenant=? AND kind=? AND name=? AND p=?", (self.tenant, kind, index, encoded)
             ).fetchone()
-            return int(found[0]) if found else 0
+            return (int(found[0]) if found else 0) + self._deltas.get((kind, index, encoded), 0)
         # A range is counted on the index alone: cost follows the rows in the range (SQL B-trees keep no ranks).
         clause, params = self._where(kind, index, prefix, lo, hi, None, False)
         return int(self._run(f"SELECT COUNT(*) FROM idx i WHERE {clause}", params).fetchone()[0])
@@ -274,6 +287,7 @@ class SqlStore:
         tx = self._local.tx = SqlTx(tenant, db, self.dialect, write)
         try:
             yield tx
+            tx.flush()
             db.execute("COMMIT")
         except BaseException as error:
             db.execute("ROLLBACK")
@@ -294,6 +308,7 @@ class SqlStore:
         self._local.tx = tx
         try:
             yield tx
+            tx.flush()
         except BaseException:
             db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             raise
