@@ -1,8 +1,8 @@
 """The in-process store: dicts of documents plus, per declared index, a sorted list kept on commit.
 
 Each index is a sorted list of `(index tuple, key)` rows and a map key → tuple, so a query is two
-bisections and a slice (O(log n + rows)), `count` is two bisections, and a commit moves a row with one
-bisection and a memmove. A transaction's own pending writes are laid over the committed rows at
+bisections and a slice (O(log n + rows)), `count` is two bisections, and a commit moves a row in
+O(log n). A transaction's own pending writes are laid over the committed rows at
 query time (they are few), so reads see them before commit and nothing is touched on rollback.
 """
 
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 import threading
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from sortedcontainers import SortedList
 
 from .base import (
     SYSTEM_TENANT,
@@ -28,7 +30,7 @@ from .base import (
 )
 
 Row = tuple[IndexKey, str]
-# Above this many changed rows in one commit, re-sorting the list beats moving rows one by one.
+# Above this many changed rows in one commit, rebuilding the list beats moving rows one by one.
 BULK_CHANGES = 64
 
 
@@ -44,8 +46,24 @@ def clone(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+class _Top:
+    """Greater than every index component and key: `(*prefix, TOP)` bounds the rows under a prefix."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return self is not other
+
+
+TOP: Any = _Top()
+
+
 class SortedIndex:
-    """One index of one tenant's kind."""
+    """One index of one tenant's kind: rows `(tuple, key)` in a SortedList (sublists of ~1000 rows, so a
+    row moves in O(log n) and position lookups are O(log n)), and the map key → tuple."""
 
     def __init__(self, index: Index, docs: dict[str, Document]) -> None:
         self.index = index
@@ -54,52 +72,45 @@ class SortedIndex:
             ik = index_key(index, doc)
             if ik is not None:
                 self.keys[key] = ik
-        self.rows: list[Row] = sorted((ik, key) for key, ik in self.keys.items())
+        self.rows = SortedList((ik, key) for key, ik in self.keys.items())
 
     def bounds(
         self, prefix: IndexKey, lo: Scalar | None, hi: Scalar | None, after: IndexKey | None, reverse: bool
     ) -> tuple[int, int]:
-        """The slice [start, end) of rows matching prefix/range, cut at the cursor."""
-        rows, n = self.rows, len(prefix)
-        if lo is None:
-            start = bisect_left(rows, prefix, key=lambda row: row[0][:n])
-        else:
-            start = bisect_left(rows, (*prefix, lo), key=lambda row: row[0][: n + 1])
-        if hi is None:
-            end = bisect_right(rows, prefix, key=lambda row: row[0][:n])
-        else:
-            end = bisect_left(rows, (*prefix, hi), key=lambda row: row[0][: n + 1])
+        """The slice [start, end) of rows matching prefix/range, cut at the cursor. A 1-tuple `(t,)`
+        sorts before every row `(t, key)`, `(*t, TOP)` after every tuple that extends `t`."""
+        rows = self.rows
+        start = rows.bisect_left(((*prefix, lo),) if lo is not None else (prefix,))
+        end = rows.bisect_left(((*prefix, hi),) if hi is not None else ((*prefix, TOP),))
         if after is not None:
             if reverse:
-                end = min(end, bisect_left(rows, after, key=lambda row: row[0]))
+                end = min(end, rows.bisect_left((after,)))
             else:
-                start = max(start, bisect_right(rows, after, key=lambda row: row[0]))
+                start = max(start, rows.bisect_left((after, TOP)))
         return start, max(start, end)
 
     def position(self, key: str) -> int | None:
         ik = self.keys.get(key)
-        return None if ik is None else bisect_left(self.rows, (ik, key))
+        return None if ik is None else self.rows.bisect_left((ik, key))
 
     def check(self, changes: dict[str, IndexKey | None]) -> None:
         """Raise now (TypeError) if a new tuple cannot be ordered among the others, before anything moves."""
-        new_rows = sorted((ik, key) for key, ik in changes.items() if ik is not None)
-        for row in new_rows:
-            bisect_left(self.rows, row)
+        for row in sorted((ik, key) for key, ik in changes.items() if ik is not None):
+            self.rows.bisect_left(row)
 
     def apply(self, changes: dict[str, IndexKey | None]) -> None:
         """Move the changed documents' rows (new tuple, or None: out of the index)."""
         changes = {key: ik for key, ik in changes.items() if self.keys.get(key) != ik}
         if len(changes) > BULK_CHANGES:
-            self.rows = [row for row in self.rows if row[1] not in changes]
-            self.rows.extend((ik, key) for key, ik in changes.items() if ik is not None)
-            self.rows.sort()
+            kept = (row for row in self.rows if row[1] not in changes)
+            self.rows = SortedList([*kept, *((ik, key) for key, ik in changes.items() if ik is not None)])
         else:
             for key, ik in changes.items():
-                old = self.position(key)  # from the old tuple, still in self.keys
+                old = self.keys.get(key)
                 if old is not None:
-                    del self.rows[old]
+                    self.rows.remove((old, key))
                 if ik is not None:
-                    insort(self.rows, (ik, key))
+                    self.rows.add((ik, key))
         for key, ik in changes.items():
             if ik is None:
                 self.keys.pop(key, None)
@@ -243,7 +254,7 @@ class _View:
         self.extra_at = [number + self._visible_before((ik, key)) for number, (ik, key, _doc) in enumerate(self.extra)]
 
     def _visible_before(self, row: Row) -> int:
-        pos = bisect_left(self.sorted.rows, row, self.start, self.end)
+        pos = min(max(self.sorted.rows.bisect_left(row), self.start), self.end)
         return pos - self.start - bisect_left(self.hidden, pos)
 
     def total(self) -> int:
