@@ -38,7 +38,7 @@ class Dialect:
     insertion_order = "rowid"
     insertion_column = ""
     no_limit: int | None = -1  # the LIMIT value that means "all rows"
-    # Without statistics SQLite prefers the covering idx_order (tenant, kind) and scans the kind.
+    # Without statistics SQLite prefers the covering idx_order and scans it.
     by_key = "INDEXED BY idx_by_key"
 
     def sql(self, statement: str) -> str:
@@ -73,7 +73,9 @@ def schema(dialect: Dialect) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS idx (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" k {dialect.blob} NOT NULL, key {key} NOT NULL)",
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_by_key ON idx (tenant, kind, key, name)",
-        "CREATE INDEX IF NOT EXISTS idx_order ON idx (tenant, kind, name, k, key)",
+        # `name` first: a lookup by (tenant, kind, key) then cannot mistake this index for idx_by_key,
+        # whatever a generic (prepared) plan or missing statistics make the planner believe.
+        "CREATE INDEX IF NOT EXISTS idx_order ON idx (name, tenant, kind, k, key)",
         f"CREATE TABLE IF NOT EXISTS counts (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" p {dialect.blob} NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (tenant, kind, name, p))",
         f"CREATE TABLE IF NOT EXISTS seqs (tenant {key} NOT NULL, kind {key} NOT NULL, value BIGINT NOT NULL,"
@@ -138,8 +140,9 @@ class SqlTx:
             if before == after:
                 continue
             if before is not None:
-                self._write(
-                    "DELETE FROM idx WHERE tenant=? AND kind=? AND key=? AND name=?", (self.tenant, kind, key, name)
+                self._write(  # every column: each index then finds the one row
+                    "DELETE FROM idx WHERE tenant=? AND kind=? AND key=? AND name=? AND k=?",
+                    (self.tenant, kind, key, name, before),
                 )
                 self._count(kind, name, before, -1)
             if after is not None:
