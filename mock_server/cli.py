@@ -34,7 +34,10 @@ def main() -> None:
 @click.option("--secret-key", default=None, help="Default vendor's secret key.")
 @click.option("--control-token", default=None, help="Allow /_mock from other hosts, with this X-Mock-Token.")
 @click.option(
-    "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
+    "--store",
+    "store_url",
+    default=None,
+    help="memory (default), sqlite:///path.db (survives restarts) or postgresql://user:pass@host/db (shared by workers).",
 )
 @click.option(
     "--hold-seconds",

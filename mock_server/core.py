@@ -29,7 +29,7 @@ from .ladder import Ladder
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .routing import MethodNotAllowed, RouteNotFound, Router
 from .settings import Settings
-from .store import MemoryStore, Store
+from .store import MemoryStore, Store, run_in_transaction
 from .throttle import WARNING_HEADER, Admission, Throttle
 from .validation import OperationValidator
 from .vendors import VendorRegistry
@@ -272,7 +272,7 @@ class Gateway:
         body: Any,
         request: Request,
     ) -> Reply:
-        with self.s.store.transaction(auth.vendor_id) as tx:
+        def run(tx: Any) -> Any:
             now = self.s.clock.now(auth.vendor_id)
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
@@ -286,5 +286,8 @@ class Gateway:
                 now=now,
                 headers=dict(request.headers),
             )
-            result = handler(ctx)
+            return handler(ctx)
+
+        # Optimistic first (reads don't queue behind writers), again as a writer if it lost a race.
+        result = run_in_transaction(self.s.store, auth.vendor_id, run)
         return result if isinstance(result, Reply) else Reply(result)

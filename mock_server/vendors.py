@@ -22,7 +22,7 @@ class VendorRegistry:
 
     def ensure_default(self, now: datetime) -> dict[str, Any]:
         s = self._settings
-        with self._store.transaction(SYSTEM_TENANT) as tx:
+        with self._store.transaction(SYSTEM_TENANT, write=False) as tx:
             existing = tx.get(VENDORS, s.default_vendor_id)
         if existing:
             return existing
@@ -52,15 +52,16 @@ class VendorRegistry:
             tx.put(KEYS, record["accessKey"], {"vendorId": vendor_id})
         return record
 
+    # Lookups are read-only transactions: every request authenticates, and readers must not queue.
     def get(self, vendor_id: str) -> dict[str, Any] | None:
-        with self._store.transaction(SYSTEM_TENANT) as tx:
+        with self._store.transaction(SYSTEM_TENANT, write=False) as tx:
             return tx.get(VENDORS, vendor_id)
 
     def by_access_key(self, access_key: str) -> dict[str, Any] | None:
-        with self._store.transaction(SYSTEM_TENANT) as tx:
+        with self._store.transaction(SYSTEM_TENANT, write=False) as tx:
             link = tx.get(KEYS, access_key)
             return tx.get(VENDORS, link["vendorId"]) if link else None
 
     def all(self) -> list[dict[str, Any]]:
-        with self._store.transaction(SYSTEM_TENANT) as tx:
+        with self._store.transaction(SYSTEM_TENANT, write=False) as tx:
             return [v for _, v in tx.items(VENDORS)]
