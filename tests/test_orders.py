@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from coupang_mock.server import spec
-from coupang_mock.server.domains import order_placing, orders, shipping
+from coupang_mock.server.domains import order_placing, shipping
 from tests.test_orders_support import CJ_INVOICE, Answer, Shop
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
