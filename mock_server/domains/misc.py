@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..store import Tx
-from . import categories, inventory, paging, products, timefmt
+from . import categories, inventory, paging, products, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 CASHBACK = "book-cashback"
@@ -408,14 +408,13 @@ def _couranty_eligible(tx: Tx, document: dict[str, Any]) -> None:
 def exposure_products(tx: Tx, name: str, page: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
     """Display products (approved at least once) of the vendor whose name contains `name`."""
     needle = name.casefold()
-    found = []
-    for product in products.all_products(tx):
-        product_id = product["mock"].get("productId")
+
+    def named(product: dict[str, Any]) -> bool:
         names = (product.get("displayProductName") or "", product.get("sellerProductName") or "")
-        if product_id and any(needle in n.casefold() for n in names):
-            found.append(product)
-    found.sort(key=lambda p: p["mock"]["productId"], reverse=True)
-    chunk, following = paging.by_page(found, page, size)
+        return any(needle in n.casefold() for n in names)
+
+    chunk, more = query_paging.numbered_page(tx, products.KIND, "byProductId", page, size, reverse=True, keep=named)
+    following = page + 1 if more else None
     return [_exposure(p) for p in chunk], following
 
 
