@@ -469,10 +469,10 @@ def quick_product(services: MockServices, body: dict[str, Any], vendor_id: str) 
 
 def _quick_centers(tx: Tx, now: datetime, ids: products.IdSource, vendor_id: str) -> tuple[int, int]:
     """Reuse the vendor's first usable centers, or register a pair."""
-    outbound = next((c for c in logistics.outbound_centers(tx) if c.get("usable", True) and not c["global"]), None)
+    outbound = logistics.first_domestic_outbound(tx)
     if outbound is None:
         outbound = logistics.create_outbound(tx, quick_outbound_body(vendor_id), now, ids)
-    returns = next((c for c in logistics.return_centers(tx) if c.get("usable", True)), None)
+    returns = logistics.first_usable_return(tx)
     if returns is None:
         returns = logistics.create_return(tx, quick_return_body(vendor_id), now, ids)
     return outbound["outboundShippingPlaceCode"], returns["returnCenterCode"]

@@ -5,7 +5,7 @@ Store kinds (per vendor):
                       sellerProductItemId, vendorItemId once approved) and `mock` (status, times,
                       histories, productId, `due`: the ticker's next {action, at}) — `status` is the
                       wire code of PRODUCT_MACHINE.
-    product-skus      key "<externalVendorSku>|<sellerProductId>": which products carry an item SKU.
+    product-skus      links externalVendorSku → sellerProductId of live products (query_paging links).
     vendor-items      written through `inventory.put_item` at approval: what orders sell and the
                       vendor-item APIs change (live price, stock, sale status).
     catalog-settings  see `product_rules`.
@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..store import Tx, declare_index
-from . import categories, inventory, timefmt
+from . import categories, inventory, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 from .product_rules import (
     APPROVED_NOT_DELETABLE,
@@ -99,7 +99,7 @@ declare_index(
 )
 # The ticker reads only what is due: saving to finish, reviews to decide.
 declare_index(KIND, "due", _due_key)
-declare_index(SKU_KIND, "bySku", lambda link: (link["sku"], link["sellerProductId"]))
+query_paging.declare_links(SKU_KIND)
 
 # ---------------------------------------------------------------- lifecycle
 
@@ -194,19 +194,12 @@ def _skus(product: dict[str, Any] | None) -> set[str]:
 
 
 def _link_skus(tx: Tx, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    """Keep the SKU → product links in step: a product carries many SKUs, an index key holds one."""
-    product_id = after["sellerProductId"]
-    old, new = _skus(before), _skus(after)
-    for sku in old - new:
-        tx.delete(SKU_KIND, f"{sku}|{product_id}")
-    for sku in new - old:
-        tx.put(SKU_KIND, f"{sku}|{product_id}", {"sku": sku, "sellerProductId": product_id})
+    query_paging.sync_links(tx, SKU_KIND, after["sellerProductId"], _skus(before), _skus(after))
 
 
 def with_sku(tx: Tx, sku: str) -> list[dict[str, Any]]:
     """Live products with an item of this externalVendorSku, oldest first."""
-    links = tx.find(SKU_KIND, "bySku", prefix=(sku,))
-    found = (get(tx, link["sellerProductId"]) for link in links)
+    found = (get(tx, product_id) for product_id in query_paging.linked(tx, SKU_KIND, sku))
     return [p for p in found if p is not None]
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ApiError
-from ..store import IndexKey, Scalar, Tx, index_of
+from ..store import IndexKey, Scalar, Tx, declare_index, index_of
 
 Document = dict[str, Any]
 Keep = Callable[[Document], bool]
@@ -75,3 +75,27 @@ def count(tx: Tx, kind: str, index: str, *, keep: Keep | None = None, **query: A
     if keep is None:
         return tx.count(kind, index, **query)
     return len(walk(tx, kind, index, keep=keep, **query))
+
+
+# ---------------------------------------------------------------- many-valued lookups (links)
+# An index key holds one tuple per document; a document with several searchable values (a product's
+# item SKUs, a center's addresses) keeps one small link document per value in a kind of its own.
+
+LINK_INDEX = "byValue"
+
+
+def declare_links(kind: str) -> None:
+    declare_index(kind, LINK_INDEX, lambda link: (link["value"], link["owner"]))
+
+
+def sync_links(tx: Tx, kind: str, owner: int, old: set[str], new: set[str]) -> None:
+    """Replace the owner's links `old` by `new` (only the difference is written)."""
+    for value in old - new:
+        tx.delete(kind, f"{value}|{owner}")
+    for value in new - old:
+        tx.put(kind, f"{value}|{owner}", {"value": value, "owner": owner})
+
+
+def linked(tx: Tx, kind: str, value: str, limit: int | None = None) -> list[int]:
+    """Owners linked to `value`, in ascending order."""
+    return [link["owner"] for link in tx.find(kind, LINK_INDEX, prefix=(value,), limit=limit)]
