@@ -456,6 +456,7 @@ def _vendor_item(product: dict[str, Any], item: dict[str, Any], existing: dict[s
         "taxType": item["taxType"],
         "adultOnly": item["adultOnly"],
         "displayCategoryCode": product["displayCategoryCode"],
+        "productId": product["mock"]["productId"],
     }
     document.update({name: product.get(name) for name in SHIPPING_FIELDS})
     return document

@@ -9,11 +9,12 @@ and stays exactly right; the cost then follows the rows walked, never the size o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ..errors import ApiError
 from ..store import IndexKey, Scalar, Tx, declare_index, index_of
+from .timefmt import KST
 
 Document = dict[str, Any]
 Keep = Callable[[Document], bool]
@@ -31,6 +32,12 @@ def iso_key(moment: str | datetime) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def kst_days(first: date, last: date) -> tuple[str, str]:
+    """[lo, hi) index bounds of the KST days first..last (both inclusive) on `iso_key` times."""
+    start = datetime.combine(first, time(0), tzinfo=KST)
+    return iso_key(start), iso_key(start + timedelta(days=(last - first).days + 1))
 
 
 def walk(
@@ -70,8 +77,16 @@ def numbered_page(tx: Tx, kind: str, index: str, page: int, size: int, **query: 
     return rows[:size], len(rows) > size
 
 
-def count(tx: Tx, kind: str, index: str, *, keep: Keep | None = None, **query: Any) -> int:
-    """How many documents match: an index count, or a walk when a filter is not indexable."""
+def page_and_total(tx: Tx, kind: str, index: str, page: int, size: int, **query: Any) -> tuple[list[Document], int]:
+    """Page `page` (1-based) of `size` rows and how many rows match in all (page-numbered lists)."""
+    if page < 1:
+        raise ApiError(400, PAGE_BELOW_ONE)
+    rows = walk(tx, kind, index, offset=(page - 1) * size, limit=size, **query)
+    return rows, count(tx, kind, index, **query)
+
+
+def count(tx: Tx, kind: str, index: str, *, keep: Keep | None = None, reverse: bool = False, **query: Any) -> int:
+    """How many documents match (`reverse` is accepted and ignored: order never changes a count)."""
     if keep is None:
         return tx.count(kind, index, **query)
     return len(walk(tx, kind, index, keep=keep, **query))
