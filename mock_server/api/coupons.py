@@ -37,12 +37,11 @@ def _pagination(page: int, size: int, total: int) -> dict[str, Any]:
     return {"currentPage": page, "countPerPage": size, "totalPages": -(-total // size), "totalElements": total}
 
 
-def _paged(rows: list[Any], first: int, page: int, size: int) -> tuple[list[Any], dict[str, Any]]:
+def _offset(first: int, page: int, size: int) -> int:
     """`first` is the index of the first page (1 for coupon lists, 0 for item lists)."""
     if page < first:
         raise coupons.fms_error(400, coupons.NEGATIVE_PAGE)
-    start = (page - first) * size
-    return rows[start : start + size], _pagination(page, size, len(rows))
+    return (page - first) * size
 
 
 @validation_shape("coupons")
@@ -143,9 +142,10 @@ def expire_instant_coupon_items(ctx: RequestContext) -> dict[str, Any]:
 @handles("listInstantCouponItemsByStatus")
 def list_items(ctx: RequestContext) -> dict[str, Any]:
     coupon = coupons.require_coupon(ctx.tx, ctx.path_params["couponId"], coupons.COUPON_ID_CHECK)
-    rows = coupons.items_by_status(ctx.tx, coupon, ctx.query["status"], ctx.query.get("sort") == "desc")
-    page, pagination = _paged(rows, 0, ctx.query.get("page", 0), ctx.query.get("size") or ITEMS_DEFAULT_SIZE)
-    return fms([coupons.render_item(coupon, item) for item in page], pagination)
+    number, size = ctx.query.get("page", 0), ctx.query.get("size") or ITEMS_DEFAULT_SIZE
+    descending, start = ctx.query.get("sort") == "desc", _offset(0, number, size)
+    page, total = coupons.items_by_status(ctx.tx, coupon, ctx.query["status"], descending, start, size)
+    return fms([coupons.render_item(coupon, item) for item in page], _pagination(number, size, total))
 
 
 @handles("getInstantCouponItem")
@@ -157,9 +157,10 @@ def get_item(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("listInstantCouponsByStatus")
 def list_coupons(ctx: RequestContext) -> dict[str, Any]:
-    rows = coupons.coupons_by_status(ctx.tx, ctx.query["status"], ctx.query.get("sort") == "desc")
-    page, pagination = _paged(rows, 1, ctx.query.get("page", 1), ctx.query.get("size") or COUPONS_DEFAULT_SIZE)
-    return fms([coupons.render_coupon(c) for c in page], pagination)
+    number, size = ctx.query.get("page", 1), ctx.query.get("size") or COUPONS_DEFAULT_SIZE
+    descending, start = ctx.query.get("sort") == "desc", _offset(1, number, size)
+    page, total = coupons.coupons_by_status(ctx.tx, ctx.query["status"], descending, start, size)
+    return fms([coupons.render_coupon(c) for c in page], _pagination(number, size, total))
 
 
 @handles("listInstantCouponsByOrderId")

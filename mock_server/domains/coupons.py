@@ -9,7 +9,10 @@ Store kinds (per vendor, all owned here):
     coupon-requests   key requestedId: an asynchronous fms request (status through REQUEST_MACHINE)
     download-coupons  key couponId: a download coupon (status through DOWNLOAD_MACHINE)
     coupon-transactions key requestTransactionId: an attach / expiry of download coupons (TRANSACTION_MACHINE)
-    coupons-meta      "policy" (processing delays) and "timers" (due times the ticker looks at)
+    coupon-timers     key "<kind>:<id>" (req, txn, ic, dc): {key, due, order}; the ticker reads only the
+                      due ones through the "due" index
+    download-coupon-options  links vendorItemId → download couponId (query_paging links)
+    coupons-meta      "policy" (processing delays)
 
 Coupang's messages are verbatim (coupons.yaml → errors); texts it does not document are marked
 x-inferred in specs/paths/coupons.yaml. Option documents are read through `inventory`, never written.
@@ -24,8 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import inventory, orders, timefmt
+from ..store import Tx, declare_index
+from . import inventory, orders, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 CONTRACTS = "coupon-contracts"
@@ -36,6 +39,8 @@ REQUESTS = "coupon-requests"
 DOWNLOADS = "download-coupons"
 TRANSACTIONS = "coupon-transactions"
 META = "coupons-meta"
+TIMERS = "coupon-timers"
+DOWNLOAD_OPTIONS = "download-coupon-options"
 NewId = Callable[[str, int], int]
 
 # ---------------------------------------------------------------- lifecycles
@@ -95,6 +100,33 @@ TRANSACTION_MACHINE = StateMachine(
     terminal=frozenset({SUCCESS, FAIL}),
     table={(PROCESSING, "succeed"): SUCCESS, (PROCESSING, "fail"): FAIL},
 )
+
+# ---------------------------------------------------------------- indexes (every list and lookup reads one)
+
+
+def _created(doc: dict[str, Any]) -> str:
+    return query_paging.iso_key(doc["createdAt"])
+
+
+declare_index(CONTRACTS, "byId", lambda c: (c["contractId"],))
+# Standard names shared with the dashboard: newest coupons of a status, newest overall.
+declare_index(COUPONS, "byStatus", lambda c: (c["status"], _created(c), c["couponId"]))
+declare_index(COUPONS, "recent", lambda c: (_created(c), c["couponId"]))
+declare_index(COUPONS, "statusById", lambda c: (c["status"], c["couponId"]))
+declare_index(COUPONS, "byContractStatus", lambda c: (c["contractId"], c["status"], c["couponId"]))
+declare_index(ITEMS, "byCoupon", lambda i: (i["couponId"], i["couponItemId"]))
+declare_index(
+    ITEMS,
+    "byCouponAttached",
+    lambda i: (i["couponId"], "DETACHED" if i.get("detachedAt") else "LIVE", i["couponItemId"]),
+)
+declare_index(ITEMS, "byCouponOption", lambda i: (i["couponId"], i["vendorItemId"], i["couponItemId"]))
+declare_index(ITEMS, "byOption", lambda i: (i["vendorItemId"], i["couponItemId"]))
+declare_index(REQUESTS, "byCouponStatus", lambda r: (r["couponId"] or 0, r["status"], r["requestedId"]))
+declare_index(DOWNLOADS, "byStatus", lambda c: (c["status"], _created(c), c["couponId"]))
+declare_index(DOWNLOADS, "recent", lambda c: (_created(c), c["couponId"]))
+query_paging.declare_links(DOWNLOAD_OPTIONS)
+declare_index(TIMERS, "due", lambda t: (query_paging.iso_key(t["due"]), t["order"]))
 
 # ---------------------------------------------------------------- verbatim texts (coupons.yaml → errors)
 
@@ -230,30 +262,22 @@ def set_policy(tx: Tx, changes: dict[str, Any]) -> dict[str, Any]:
     return current
 
 
-def _timers(tx: Tx) -> dict[str, str]:
-    return dict(tx.get(META, "timers") or {})
-
-
 def _plan(tx: Tx, key: str, due: datetime | None) -> None:
-    timers = _timers(tx)
+    """Set or clear a timer; a timer set again keeps its place among timers due at the same moment."""
     if due is None:
-        timers.pop(key, None)
-    else:
-        timers[key] = _iso(due)
-    tx.put(META, "timers", timers)
+        tx.delete(TIMERS, key)
+        return
+    existing = tx.get(TIMERS, key)
+    order = existing["order"] if existing else tx.next_seq(TIMERS)
+    tx.put(TIMERS, key, {"key": key, "due": _iso(due), "order": order})
 
 
 def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
     """Settle what is due, oldest first: requests, transactions, coupon starts and ends."""
-    timers = tx.get(META, "timers")
-    if not timers or all(_at(due) > now for due in timers.values()):
-        return
-    for key, due in sorted(timers.items(), key=lambda kv: kv[1]):
-        if _at(due) > now:
-            break
-        kind, _, ident = key.partition(":")
-        _plan(tx, key, None)
-        STEPS[kind](tx, ident, _at(due), new_id)
+    for timer in tx.find(TIMERS, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1))):
+        kind, _, ident = timer["key"].partition(":")
+        _plan(tx, timer["key"], None)
+        STEPS[kind](tx, ident, _at(timer["due"]), new_id)
 
 
 # ---------------------------------------------------------------- contracts and budgets
@@ -261,9 +285,9 @@ def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
 
 def ensure_contracts(tx: Tx, now: datetime, vendor_id: str) -> list[dict[str, Any]]:
     """Every vendor starts with a free contract and one budgeted contract (x-inferred seed)."""
-    found = [doc for _, doc in tx.items(CONTRACTS)]
+    found = tx.find(CONTRACTS, "byId")  # the two seeded contracts
     if found:
-        return sorted(found, key=lambda c: c["contractId"])
+        return found
     kst = timefmt.to_kst(now)
     month_start = kst.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     seeded = [
@@ -400,10 +424,9 @@ def _follow_budget(tx: Tx, now: datetime, contract_id: int, entry: dict[str, Any
     """Running coupons of the contract pause when the month's budget is gone and resume when it is back."""
     if entry["targetMonth"] != month_of(now):
         return
-    event = "pause" if remaining(entry) <= 0 else "resume"
-    for _, coupon in tx.items(COUPONS):
-        if coupon["contractId"] == contract_id and COUPON_MACHINE.can(coupon["status"], event):
-            _move_coupon(tx, coupon, event, now)
+    event, state = ("pause", APPLIED) if remaining(entry) <= 0 else ("resume", PAUSED)
+    for coupon in tx.find(COUPONS, "byContractStatus", prefix=(contract_id, state)):
+        _move_coupon(tx, coupon, event, now)
 
 
 # ---------------------------------------------------------------- instant coupons
@@ -506,7 +529,7 @@ def new_request(
 
 def busy(tx: Tx, coupon_id: int) -> bool:
     """Another request on the coupon is still running (expiry is refused meanwhile)."""
-    return any(r["couponId"] == coupon_id and r["status"] == REQUESTED for _, r in tx.items(REQUESTS))
+    return tx.count(REQUESTS, "byCouponStatus", prefix=(coupon_id, REQUESTED)) > 0
 
 
 def get_request(tx: Tx, requested_id: str) -> dict[str, Any]:
@@ -574,16 +597,14 @@ def _publish(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bo
     return True
 
 
-def _coupon_items(tx: Tx, coupon_id: int) -> list[dict[str, Any]]:
-    return sorted(
-        (doc for _, doc in tx.items(ITEMS) if doc["couponId"] == coupon_id), key=lambda doc: doc["couponItemId"]
-    )
+def _attached_items(tx: Tx, coupon_id: int) -> list[dict[str, Any]]:
+    return tx.find(ITEMS, "byCouponAttached", prefix=(coupon_id, "LIVE"))
 
 
 def _live_instant_holder(tx: Tx, vendor_item_id: int) -> dict[str, Any] | None:
     """The instant coupon item currently holding the option (CIR08: one at a time)."""
-    for _, item in tx.items(ITEMS):
-        if item["vendorItemId"] != vendor_item_id or item.get("detachedAt"):
+    for item in tx.find(ITEMS, "byOption", prefix=(vendor_item_id,)):
+        if item.get("detachedAt"):
             continue
         coupon = tx.get(COUPONS, item["couponId"])
         if coupon and coupon["status"] not in (EXPIRED, DETACHED):
@@ -637,7 +658,7 @@ def _expire(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> boo
 
 def _expire_items(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bool:
     coupon = tx.get(COUPONS, request["couponId"])
-    live = {i["vendorItemId"]: i for i in _coupon_items(tx, coupon["couponId"]) if not i.get("detachedAt")}
+    live = {i["vendorItemId"]: i for i in _attached_items(tx, coupon["couponId"])}
     failures = []
     for vid in request["payload"]["vendorItems"]:
         item = live.pop(vid, None)
@@ -728,22 +749,42 @@ def render_request(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def coupons_by_status(tx: Tx, status: str, descending: bool) -> list[dict[str, Any]]:
-    found = [doc for _, doc in tx.items(COUPONS) if doc["status"] == status]
-    return sorted(found, key=lambda doc: doc["couponId"], reverse=descending)
+Rows = tuple[list[dict[str, Any]], int]
 
 
-def items_by_status(tx: Tx, coupon: dict[str, Any], status: str, descending: bool) -> list[dict[str, Any]]:
-    found = [i for i in _coupon_items(tx, coupon["couponId"]) if item_status(coupon, i) == status]
-    return sorted(found, key=lambda doc: doc["couponItemId"], reverse=descending)
+def coupons_by_status(tx: Tx, status: str, descending: bool, offset: int, limit: int) -> Rows:
+    """A page of the vendor's instant coupons of a status by couponId, and how many there are."""
+    page = tx.find(COUPONS, "statusById", prefix=(status,), reverse=descending, offset=offset, limit=limit)
+    return page, tx.count(COUPONS, "statusById", prefix=(status,))
+
+
+def items_by_status(tx: Tx, coupon: dict[str, Any], status: str, descending: bool, offset: int, limit: int) -> Rows:
+    """A page of the coupon's items whose `item_status` is `status`, by couponItemId, and the total."""
+    prefix = _items_prefix(coupon, status)
+    if prefix is None:
+        return [], 0
+    page = tx.find(ITEMS, prefix[0], prefix=prefix[1], reverse=descending, offset=offset, limit=limit)
+    return page, tx.count(ITEMS, prefix[0], prefix=prefix[1])
+
+
+def _items_prefix(coupon: dict[str, Any], status: str) -> tuple[str, tuple[Any, ...]] | None:
+    """Where `item_status` puts the coupon's items: all EXPIRED once the coupon ended or was detached,
+    otherwise attached ones share the coupon's status and detached ones are EXPIRED."""
+    coupon_id = coupon["couponId"]
+    if coupon["status"] in (EXPIRED, DETACHED):
+        return ("byCoupon", (coupon_id,)) if status == EXPIRED else None
+    if status == coupon["status"]:
+        return "byCouponAttached", (coupon_id, "LIVE")
+    return ("byCouponAttached", (coupon_id, "DETACHED")) if status == EXPIRED else None
 
 
 def find_item(tx: Tx, coupon: dict[str, Any], ident: int, by: str) -> dict[str, Any]:
-    items = _coupon_items(tx, coupon["couponId"])
     if by == "couponItemId":
-        found = next((i for i in items if i["couponItemId"] == ident), None)
+        item = tx.get(ITEMS, ident)
+        found = item if item is not None and item["couponId"] == coupon["couponId"] else None
     else:  # the latest attachment of that option
-        found = next((i for i in reversed(items) if i["vendorItemId"] == ident), None)
+        latest = tx.find(ITEMS, "byCouponOption", prefix=(coupon["couponId"], ident), reverse=True, limit=1)
+        found = latest[0] if latest else None
     if found is None:
         raise fms_error(400, ITEM_NOT_IN_COUPON.format(id=coupon["couponId"]))
     return found
@@ -760,9 +801,9 @@ def coupons_of_order(tx: Tx, order_id: int) -> list[tuple[dict[str, Any], int]]:
         vendor_item_ids.extend(line["vendorItemId"] for line in box["orderItems"])
     found = []
     for vid in dict.fromkeys(vendor_item_ids):
-        for _, item in tx.items(ITEMS):
+        for item in tx.find(ITEMS, "byOption", prefix=(vid,)):
             coupon = tx.get(COUPONS, item["couponId"])
-            if item["vendorItemId"] == vid and coupon and _ran_at(coupon, item, paid):
+            if coupon and _ran_at(coupon, item, paid):
                 found.append((coupon, vid))
     return found
 
@@ -898,13 +939,9 @@ def expire_downloads(tx: Tx, now: datetime, new_id: NewId, coupon_ids: list[Any]
 
 
 def _other_download_holders(tx: Tx, coupon_id: int, vendor_item_id: int) -> list[int]:
-    return sorted(
-        doc["couponId"]
-        for _, doc in tx.items(DOWNLOADS)
-        if doc["couponId"] != coupon_id
-        and doc["status"] in (STANDBY, APPLIED)
-        and vendor_item_id in doc["vendorItemIds"]
-    )
+    holders = query_paging.linked(tx, DOWNLOAD_OPTIONS, str(vendor_item_id))
+    coupons = (tx.get(DOWNLOADS, holder) for holder in holders if holder != coupon_id)
+    return [c["couponId"] for c in coupons if c is not None and c["status"] in (STANDBY, APPLIED)]
 
 
 def settle_transaction(tx: Tx, transaction_id: str, at: datetime, _new_id: NewId) -> dict[str, Any]:
@@ -922,7 +959,10 @@ def settle_transaction(tx: Tx, transaction_id: str, at: datetime, _new_id: NewId
         transaction["failed"] = len(transaction["failures"])
         ok = not transaction["failures"] and coupon["status"] in (STANDBY, APPLIED)
         if ok:
+            before = {str(vid) for vid in coupon["vendorItemIds"]}
             coupon["vendorItemIds"] = sorted({*coupon["vendorItemIds"], *transaction["vendorItemIds"]})
+            after = {str(vid) for vid in coupon["vendorItemIds"]}
+            query_paging.sync_links(tx, DOWNLOAD_OPTIONS, coupon["couponId"], before, after)
             tx.put(DOWNLOADS, coupon["couponId"], coupon)
             if _at(coupon["startDate"]) <= at and coupon["status"] == STANDBY:
                 _move_download(tx, coupon, "start", at)
