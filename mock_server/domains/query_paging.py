@@ -77,6 +77,13 @@ def numbered_page(tx: Tx, kind: str, index: str, page: int, size: int, **query: 
     return rows[:size], len(rows) > size
 
 
+def offset_page(tx: Tx, kind: str, index: str, start: int, size: int, **query: Any) -> tuple[list[Document], str]:
+    """A `nextToken` page whose token is the offset of the next page ("" on the last), like
+    `paging.by_token` over a list."""
+    rows = walk(tx, kind, index, offset=start, limit=size + 1, **query)
+    return rows[:size], (str(start + size) if len(rows) > size else "")
+
+
 def page_and_total(tx: Tx, kind: str, index: str, page: int, size: int, **query: Any) -> tuple[list[Document], int]:
     """Page `page` (1-based) of `size` rows and how many rows match in all (page-numbered lists)."""
     if page < 1:
