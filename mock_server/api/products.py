@@ -13,6 +13,7 @@ from typing import Any
 from ..core import MockServices
 from ..domains import categories, logistics, product_items, product_lists, products
 from ..domains import product_rules as rules
+from ..domains import product_texts as texts
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError, MalformedJson
 from ..registry import RequestContext, control, handles, ticker, validation_shape
@@ -45,7 +46,7 @@ def _size(raw: Any, default: int = 10) -> int:
 @validation_shape("products")
 def _validation_refusal(err: ApiError) -> ApiError:
     if isinstance(err, MalformedJson):  # Coupang's products service words unreadable JSON itself
-        return rules.error(rules.BAD_INPUT.replace("{line}", str(err.line)))
+        return texts.error(texts.BAD_INPUT.replace("{line}", str(err.line)))
     return ApiError(err.status, err.message, code="ERROR", extra={"data": None})
 
 
@@ -53,7 +54,7 @@ def _validation_refusal(err: ApiError) -> ApiError:
 def create_seller_product(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if any(body.get(key) is not None for key in RG_KEYS):
-        raise rules.error(RG_NOT_AGREED)
+        raise texts.error(RG_NOT_AGREED)
     product = products.create(ctx.tx, body, ctx.now, _ids(ctx), ctx.vendor_id)
     return _saved(product)
 
@@ -72,7 +73,7 @@ def get_seller_product(ctx: RequestContext) -> dict[str, Any]:
     if products.get(ctx.tx, product_id) is None:
         owner = _other_owner(ctx, product_id)
         if owner is not None:
-            raise rules.error(rules.OTHER_VENDOR.format(vendor=ctx.vendor_id, owner=owner))
+            raise texts.error(texts.OTHER_VENDOR.format(vendor=ctx.vendor_id, owner=owner))
     product = _readable(ctx.tx, product_id, period=True)
     return _ok(products.render(ctx.tx, product))
 
@@ -87,9 +88,9 @@ def _other_owner(ctx: RequestContext, product_id: int) -> str | None:
 def _readable(tx: Tx, product_id: int, *, period: bool) -> dict[str, Any]:
     product = products.get(tx, product_id)
     if product is None:  # the partial get's text has no trailing period (products.yaml)
-        raise rules.error(f"상품({product_id})의 데이터가 없습니다" + ("." if period else ""))
+        raise texts.error(f"상품({product_id})의 데이터가 없습니다" + ("." if period else ""))
     if products.status_of(product) == "SAVING":
-        raise rules.error(products.locked_message(product))
+        raise texts.error(products.locked_message(product))
     return product
 
 
@@ -97,7 +98,7 @@ def _readable(tx: Tx, product_id: int, *, period: bool) -> dict[str, Any]:
 def update_seller_product(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if any(body.get(key) is not None for key in RG_KEYS):
-        raise rules.error(RG_NOT_AGREED)
+        raise texts.error(RG_NOT_AGREED)
     product = products.update(ctx.tx, body, ctx.now, _ids(ctx))
     return _saved(product)
 
@@ -138,7 +139,7 @@ def get_inflow_status(ctx: RequestContext) -> dict[str, Any]:
 @handles("listSellerProducts")
 def list_seller_products(ctx: RequestContext) -> dict[str, Any]:
     if not ctx.query.get("vendorId"):
-        raise rules.error(VENDOR_ID_MISSING)
+        raise texts.error(VENDOR_ID_MISSING)
     size = _size(ctx.query.get("maxPerPage"))
     page, token = product_lists.listing_page(ctx.tx, ctx.query, ctx.query.get("nextToken"), size)
     return {"code": "SUCCESS", "message": "", "nextToken": token, "data": [products.summary(p) for p in page]}
@@ -155,7 +156,7 @@ def list_status_histories(ctx: RequestContext) -> dict[str, Any]:
     product_id = ctx.path_params["sellerProductId"]
     product = products.get(ctx.tx, product_id)
     if product is None:
-        raise rules.error(f"상품({product_id})의 데이터가 없습니다.")
+        raise texts.error(f"상품({product_id})의 데이터가 없습니다.")
     entries = products.histories(product)
     page, token = product_lists.page_by_token(entries, ctx.query.get("nextToken"), _size(ctx.query.get("maxPerPage")))
     return {"code": "SUCCESS", "message": "", "nextToken": token, "data": page}
@@ -179,9 +180,9 @@ def _option(ctx: RequestContext, action: str | None, unknown: str) -> dict[str, 
     vendor_item_id = ctx.path_params["vendorItemId"]
     document = product_items.vendor_item(ctx.tx, vendor_item_id)
     if document is None:
-        raise rules.error(unknown.format(id=vendor_item_id))
+        raise texts.error(unknown.format(id=vendor_item_id))
     if document.get("deleted"):
-        raise rules.error(f"{action} [옵션ID[{vendor_item_id}] : {rules.DELETED_PRODUCT}]")
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}] : {texts.DELETED_PRODUCT}]")
     return document
 
 
@@ -194,7 +195,7 @@ def get_vendor_item_inventory(ctx: RequestContext) -> dict[str, Any]:
     vendor_item_id = ctx.path_params["vendorItemId"]
     document = product_items.vendor_item(ctx.tx, vendor_item_id)
     if document is None or document.get("deleted"):
-        raise rules.error(f"유효한 옵션이 없습니다:[vendorItemId={vendor_item_id}]")
+        raise texts.error(f"유효한 옵션이 없습니다:[vendorItemId={vendor_item_id}]")
     return _ok(
         {
             "sellerItemId": document["vendorItemId"],
@@ -218,18 +219,18 @@ def update_vendor_item_price(ctx: RequestContext) -> dict[str, Any]:
     document = _option(ctx, action, "유효하지 않은 ID입니다.")
     vendor_item_id, price = document["vendorItemId"], int(ctx.path_params["price"])
     if document.get("autoGenerated"):
-        raise rules.error(rules.AUTO_GENERATED_PRICE)
+        raise texts.error(texts.AUTO_GENERATED_PRICE)
     minimum, active = ctx.query.get("apMinSalePrice"), ctx.query.get("apActive")
     if (minimum is None) != (active is None):
-        raise rules.error(rules.AP_TOGETHER)
+        raise texts.error(texts.AP_TOGETHER)
     problem = product_items.price_problem(document, price, bool(ctx.query.get("forceSalePriceUpdate")))
-    if problem == rules.PRICE_UNIT:
-        raise rules.error(f"{action} [옵션ID[{vendor_item_id}]: {problem}]")
+    if problem == texts.PRICE_UNIT:
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}]: {problem}]")
     if problem:
-        raise rules.error(f"{action} [옵션ID[{vendor_item_id}] : {problem}]")
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}] : {problem}]")
     if minimum is not None:
         if int(minimum) >= price:
-            raise rules.error(rules.AP_MIN)
+            raise texts.error(texts.AP_MIN)
         product_items.set_auto_pricing(ctx.tx, document, int(minimum), bool(active))
     product_items.set_price(ctx.tx, document, price)
     product_items.reprice_generated(ctx.tx, document)
@@ -242,7 +243,7 @@ def update_vendor_item_original_price(ctx: RequestContext) -> dict[str, Any]:
     document = _option(ctx, action, "Invalid vendorItemId.")
     price = int(ctx.path_params["originalPrice"])
     if price < 0 or price % 10:
-        raise rules.error(f"{action} [옵션ID[{document['vendorItemId']}]: {rules.PRICE_UNIT}]")
+        raise texts.error(f"{action} [옵션ID[{document['vendorItemId']}]: {texts.PRICE_UNIT}]")
     product_items.set_original_price(ctx.tx, document, price)
     return _done("할인율 기준가격이 변경되었습니다.")
 
@@ -255,7 +256,7 @@ def resume_vendor_item_sales(ctx: RequestContext) -> dict[str, Any]:
         product_items.change_sale_status(ctx.tx, document, "RESUME")
     except IllegalTransition:  # stopped by Coupang's monitoring: only Coupang can lift it
         vendor_item_id = document["vendorItemId"]
-        raise rules.error(
+        raise texts.error(
             f"{action} [옵션ID({vendor_item_id})은 쿠팡의 모니터링에 의해 '판매중지'된 상품입니다."
         ) from None
     return _done("판매가 재개되었습니다.")
@@ -388,7 +389,7 @@ def catalog_settings(services: MockServices, body: dict[str, Any], vendor_id: st
     for name in ("autoCategoryAgreed", "restricted"):
         if name in changes and not isinstance(changes[name], bool):
             raise ApiError(400, f"{name} must be true or false")
-    if changes.get("mandatoryOptionPolicy", "AUTO") not in rules.MANDATORY_OPTION_POLICIES:
+    if changes.get("mandatoryOptionPolicy", "AUTO") not in texts.MANDATORY_OPTION_POLICIES:
         raise ApiError(400, "mandatoryOptionPolicy must be AUTO, REJECT or WARN")
     permitted = changes.get("permittedCount")
     if permitted is not None and (isinstance(permitted, bool) or not isinstance(permitted, int)):

@@ -12,7 +12,8 @@ from typing import Any
 from ..errors import ApiError
 from ..store import Tx
 from . import inventory, products
-from .product_rules import BAD_QUANTITY, PRICE_BAND, PRICE_UNIT, error, settings
+from .product_rules import settings
+from .product_texts import BAD_QUANTITY, PRICE_BAND, PRICE_UNIT, error
 from .products import ITEM_MACHINE, IdSource
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..store import IndexKey, Tx, index_of
 from . import products, timefmt
-from .product_rules import BAD_TOKEN, CREATED_AT_FORMAT, TIME_WINDOW, error
+from .product_texts import BAD_TOKEN, CREATED_AT_FORMAT, TIME_WINDOW, error
 from .query_paging import Keep, iso_key, numbered_page
 
 Product = dict[str, Any]

@@ -25,6 +25,17 @@ from ..store import Tx, declare_index
 from . import categories, inventory, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 from .product_rules import (
+    as_bool,
+    blank,
+    check_delivery,
+    check_enums,
+    check_fees,
+    fill_return_address,
+    image_problem,
+    settings,
+    validate,
+)
+from .product_texts import (
     APPROVED_NOT_DELETABLE,
     AUTO_PRICING_APPROVED,
     BUNDLE_FIXED,
@@ -44,16 +55,7 @@ from .product_rules import (
     SHIPPING_FIELDS,
     SINGLE_ITEM_FIXED,
     UNKNOWN_ITEM,
-    as_bool,
-    blank,
-    check_delivery,
-    check_enums,
-    check_fees,
     error,
-    fill_return_address,
-    image_problem,
-    settings,
-    validate,
 )
 from .query_paging import iso_key
 
