@@ -6,6 +6,7 @@ Store kinds (per vendor):
                       histories, productId, `due`: the ticker's next {action, at}) — `status` is the
                       wire code of PRODUCT_MACHINE.
     product-skus      links externalVendorSku → sellerProductId of live products (query_paging links).
+    catalog-counts    key "registered": {count} of live products, kept by `save` (the inflow quota).
     vendor-items      written through `inventory.put_item` at approval: what orders sell and the
                       vendor-item APIs change (live price, stock, sale status).
     catalog-settings  see `product_rules`.
@@ -61,6 +62,7 @@ from .query_paging import iso_key
 
 KIND = "products"
 SKU_KIND = "product-skus"
+COUNT_KIND, COUNT_KEY = "catalog-counts", "registered"
 ID_KIND, ID_DIGITS = "seller-product", 10  # sellerProductIds: IdFactory kind and length (per-vendor prefix)
 IdSource = Callable[[str, int], int]
 SYSTEM = "쿠팡 셀러 시스템"
@@ -185,8 +187,25 @@ def status_of(product: dict[str, Any]) -> str:
 
 
 def save(tx: Tx, product: dict[str, Any]) -> None:
-    _link_skus(tx, tx.get(KIND, product["sellerProductId"]), product)
+    before = tx.get(KIND, product["sellerProductId"])
+    _link_skus(tx, before, product)
+    _count_registered(tx, before, product)
     tx.put(KIND, product["sellerProductId"], product)
+
+
+def registered_count(tx: Tx) -> int:
+    """Live (not deleted) products: a running count, because an index count is linear in SQL stores
+    and the inflow check runs on every create."""
+    counter = tx.get(COUNT_KIND, COUNT_KEY)
+    if counter is None:  # a store written before the count existed: counted once through the index
+        return tx.count(KIND, "listed", prefix=(LIVE,))
+    return int(counter["count"])
+
+
+def _count_registered(tx: Tx, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    change = (_liveness(after) == LIVE) - (before is not None and _liveness(before) == LIVE)
+    if change:
+        tx.put(COUNT_KIND, COUNT_KEY, {"count": registered_count(tx) + change})
 
 
 def _skus(product: dict[str, Any] | None) -> set[str]:
@@ -210,7 +229,7 @@ def with_sku(tx: Tx, sku: str) -> list[dict[str, Any]]:
 
 def inflow_status(tx: Tx, vendor_id: str) -> dict[str, Any]:
     current = settings(tx)
-    registered = tx.count(KIND, "listed", prefix=(LIVE,))
+    registered = registered_count(tx)
     return {
         "vendorId": vendor_id,
         "restricted": bool(current["restricted"]),
