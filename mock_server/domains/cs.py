@@ -444,44 +444,51 @@ def window(start: Any, end: Any, optional: bool = False) -> tuple[date, date] | 
 Page = tuple[list[dict[str, Any]], int]
 
 
+# A list's status filter: the index holding it and the value of that index's status part.
+StatusFilter = tuple[str, str]
+# The status part of each status index, to check a status while walking another index.
+STATUS_PARTS: dict[str, Callable[[dict[str, Any]], str]] = {"byKindListed": _listed, "byKindGroup": _group}
+# Indexed single-value filters, most selective first.
+FIELD_INDEXES = (("orderId", "byKindOrder"), ("vendorItemId", "byKindItem"))
+
+
 def _listed_page(
     tx: Tx,
     kind: str,
-    group: tuple[str, str],
+    status: StatusFilter,
     days: tuple[date, date] | None,
     filters: dict[str, int | None],
     page: int,
     size: int,
 ) -> Page:
-    """Newest first: the page and the total. The most selective indexed filter picks the index
-    (order, option, status group); the others are checked while walking it."""
+    """Newest first: the page and the total. An order or option filter picks its own index (it is the
+    most selective); the status and any other filter are then checked while walking it."""
     lo, hi = query_paging.kst_days(*days) if days else (None, None)
-    chosen = {name: value for name, value in filters.items() if value is not None}
-    checks = [(field, value) for field, value in chosen.items()]
-    index_name, prefix = f"byKind{group[0]}", (kind, group[1])
-    for field, index in (("orderId", "byKindOrder"), ("vendorItemId", "byKindItem")):
-        if field in chosen:
-            index_name, prefix = index, (kind, chosen[field])
-            checks = [(f, v) for f, v in checks if f != field] + [("group", group)]
-            break
+    wanted = {name: value for name, value in filters.items() if value is not None}
+    index, prefix = status[0], (kind, status[1])
+    field = next((field for field, _ in FIELD_INDEXES if field in wanted), None)
+    if field is not None:
+        index, prefix = dict(FIELD_INDEXES)[field], (kind, wanted.pop(field))
+        wanted_status: StatusFilter | None = status
+    else:
+        wanted_status = None
 
     def keep(doc: dict[str, Any]) -> bool:
-        return all((_in_group(doc, value) if field == "group" else doc[field] == value) for field, value in checks)
+        if wanted_status is not None and STATUS_PARTS[wanted_status[0]](doc) != wanted_status[1]:
+            return False
+        return all(doc[name] == value for name, value in wanted.items())
 
+    checked = wanted_status is not None or bool(wanted)
     return query_paging.page_and_total(
-        tx, KIND, index_name, page, size, prefix=prefix, lo=lo, hi=hi, reverse=True, keep=keep if checks else None
+        tx, KIND, index, page, size, prefix=prefix, lo=lo, hi=hi, reverse=True, keep=keep if checked else None
     )
-
-
-def _in_group(inquiry: dict[str, Any], group: tuple[str, str]) -> bool:
-    return (_listed(inquiry) if group[0] == "Listed" else _group(inquiry)) == group[1]
 
 
 def list_online(
     tx: Tx, answered_type: str, days: tuple[date, date] | None, vendor_item_id: int | None, page: int, size: int
 ) -> Page:
-    group = ("Listed", "LIVE") if answered_type == "ALL" else ("Group", answered_type)
-    return _listed_page(tx, ONLINE, group, days, {"vendorItemId": vendor_item_id}, page, size)
+    status = ("byKindListed", "LIVE") if answered_type == "ALL" else ("byKindGroup", answered_type)
+    return _listed_page(tx, ONLINE, status, days, {"vendorItemId": vendor_item_id}, page, size)
 
 
 # Query partnerCounselingStatus (v5 names; v4 lower-case names map onto them).
@@ -505,9 +512,9 @@ def list_call_center(
     size: int,
 ) -> Page:
     status = COUNSELING_ALIASES.get(status, status)
-    group = ("Listed", "LIVE") if status == "NONE" else ("Group", status)
+    wanted = ("byKindListed", "LIVE") if status == "NONE" else ("byKindGroup", status)
     filters = {"orderId": order_id, "vendorItemId": vendor_item_id}
-    return _listed_page(tx, CALL_CENTER, group, days, filters, page, size)
+    return _listed_page(tx, CALL_CENTER, wanted, days, filters, page, size)
 
 
 # ---------------------------------------------------------------- rendering
