@@ -407,10 +407,10 @@ def receipt_start(order_status: str) -> str:
 def _usable_center(tx: Tx, kind: str) -> int | None:
     """The vendor's first usable center of that kind (a scenario built on top of existing state)."""
     if kind == "outbound":
-        found = [c for c in logistics.outbound_centers(tx) if c.get("usable", True) and not c.get("global")]
-        return int(found[0]["outboundShippingPlaceCode"]) if found else None
-    found = [c for c in logistics.return_centers(tx) if c.get("usable", True)]
-    return int(found[0]["returnCenterCode"]) if found else None
+        outbound = logistics.first_domestic_outbound(tx)
+        return int(outbound["outboundShippingPlaceCode"]) if outbound else None
+    returns = logistics.first_usable_return(tx)
+    return int(returns["returnCenterCode"]) if returns else None
 
 
 def _box_status(tx: Tx, box_id: int) -> str:
