@@ -18,6 +18,7 @@ from .core import Gateway, MockServices
 from .errors import ApiError
 from .settings import Settings
 from .store import open_store
+from .ui import routes as ui_routes
 
 HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     control.register(app)
     docs.register(app)
+    ui_routes.register(app)
 
     def coupang_api(path: str = "") -> Any:
         return gateway(request)
