@@ -143,13 +143,6 @@ def _view(kind: str) -> state.KindView:
     return view
 
 
-@bp.get("/ui/api/kinds")
-def kinds() -> Any:
-    return json_response(
-        [{"kind": v.kind, "title": v.title, "statuses": list(v.statuses)} for v in state.VIEWS.values()]
-    )
-
-
 @bp.get("/ui/api/vendors/<vendor_id>/state/<kind>")
 def state_list(vendor_id: str, kind: str) -> Any:
     view = _view(kind)
