@@ -22,14 +22,21 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Coupang ids reach 18 digits (shipmentBoxId), past a JS number's 2^53: keep them exact as BigInt on the
+// way in (JSON.parse source access) and write them back as raw digits on the way out (JSON.rawJSON).
+const parseJSON = (text) => JSON.parse(text, (_key, value, context) =>
+  (typeof value === "number" && !Number.isSafeInteger(value) && context && /^-?\d+$/.test(context.source) ? BigInt(context.source) : value));
+const toJSON = (value, indent) => JSON.stringify(value, (_key, v) =>
+  (typeof v === "bigint" ? (JSON.rawJSON ? JSON.rawJSON(v.toString()) : v.toString()) : v), indent);
+
 async function api(method, url, body) {
   const headers = {};
   if (TOKEN) headers["X-Mock-Token"] = TOKEN;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : toJSON(body) });
   const text = await response.text();
   let data = text;
-  try { data = text ? JSON.parse(text) : null; } catch (_e) { /* plain text answer (curl line, svg) */ }
+  try { data = text ? parseJSON(text) : null; } catch (_e) { /* plain text answer (curl line, svg) */ }
   if (!response.ok) {
     const message = data && data.message ? data.message : text;
     throw new Error(`${method} ${url} → ${response.status}: ${message}`);
@@ -49,13 +56,18 @@ const guarded = (fn) => async (...args) => {
 
 function pretty(text) {
   if (text === null || text === undefined || text === "") return "";
-  try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_e) { return String(text); }
+  try { return toJSON(parseJSON(text), 2); } catch (_e) { return String(text); }
 }
 
 const time = (iso) => (iso ? iso.replace("T", " ").replace(/\.\d+/, "").replace("+00:00", "Z") : "");
 const kst = (iso) => new Date(iso).toLocaleString("ko-KR", { timeZone: "Asia/Seoul", hour12: false });
 const statusClass = (code) => `s${String(code || "")[0] || ""}`;
 const V = (path) => `/_mock/vendors/${encodeURIComponent(ui.vendor)}${path}`;
+
+// replaceChildren() would print null as text: optional parts of a view are left out instead.
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
 
 function kv(rows) {
   return el("dl", { class: "kv" }, Object.entries(rows).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v === null || v === undefined ? "" : String(v))]));
@@ -128,9 +140,10 @@ async function loadJournal(force) {
     "data-id": r.id, class: r.id === ui.journalId ? "selected" : "",
     onclick: () => { location.hash = `#journal/${r.id}`; },
   },
-  el("td", {}, r.id), el("td", { class: "mono" }, time(r.at).slice(11)), el("td", {}, r.method),
+  el("td", {}, r.id), el("td", { class: "mono nowrap" }, time(r.at).slice(11)), el("td", {}, r.method),
   el("td", { class: "path" }, r.path + (r.query ? `?${r.query}` : "")), el("td", {}, r.operationId || "—"),
-  el("td", { class: statusClass(r.status) }, r.status), el("td", {}, r.vendorId || ""),
+  el("td", { class: statusClass(r.status) }, r.status),
+  el("td", {}, r.vendorId || (r.keyVendorId ? el("span", { class: "muted", title: "refused; signed with this vendor's key" }, `(${r.keyVendorId})`) : "")),
   el("td", {}, r.auth === "ok" ? el("span", { class: "badge ok" }, "ok") : el("span", { class: "badge bad" }, r.auth || "—")),
   el("td", {}, r.latencyMs ?? ""))));
 }
@@ -165,13 +178,13 @@ async function showEntry(id) {
   });
   const is401 = entry.status === 401;
   $("#journal-detail").classList.remove("muted");
-  $("#journal-detail").replaceChildren(
+  fill($("#journal-detail"),
     el("h3", {}, `#${entry.id} ${entry.method} `, el("span", { class: "mono" }, entry.path)),
     el("div", { class: "row" },
       el("button", { type: "button", onclick: copyCurl }, "Copy as curl (re-signed)"),
       el("button", { type: "button", class: "secondary", onclick: () => { location.hash = `#debugger/${id}`; } }, "Open in HMAC debugger")),
     curlBox,
-    kv({ operationId: entry.operationId || "— (no route)", status: entry.status, vendor: entry.vendorId || "", auth: entry.auth || "", latency: `${entry.latencyMs} ms`, at: entry.at }),
+    kv({ operationId: entry.operationId || "— (no route)", status: entry.status, vendor: entry.vendorId || (entry.keyVendorId ? `${entry.keyVendorId} (key owner; refused)` : ""), auth: entry.auth || "", latency: `${entry.latencyMs} ms`, at: entry.at }),
     is401 ? el("h3", {}, "Why 401") : null,
     is401 ? checksList(entry.authChecks) : null,
     is401 ? diffView(entry.expectedStringToSign, entry.receivedStringToSign, entry.stringToSignDiff) : null,
@@ -187,7 +200,7 @@ async function showEntry(id) {
 // ---------------------------------------------------------------- HMAC debugger
 
 function renderDiagnosis(report) {
-  $("#debugger-result").replaceChildren(
+  fill($("#debugger-result"),
     el("h3", {}, "Checks"), checksList(report.checks),
     report.expectedStringToSign ? el("h3", {}, "String-to-sign") : null,
     diffView(report.expectedStringToSign, report.receivedStringToSign, report.diff));
@@ -271,12 +284,12 @@ async function showRecord(id) {
   const act = (action) => guarded(async () => {
     const result = await api(action.method, action.url, action.body);
     const failed = result && typeof result.status === "number" && result.status >= 400;
-    flash(`${action.label}: ${failed ? `refused ${result.status} ${JSON.stringify(result.body)}` : "done"}`, failed);
+    flash(`${action.label}: ${failed ? `refused ${result.status} ${toJSON(result.body)}` : "done"}`, failed);
     await loadState();
     await showRecord(id);
   });
   $("#state-detail").classList.remove("muted");
-  $("#state-detail").replaceChildren(
+  fill($("#state-detail"),
     el("h3", {}, `${KIND_TITLES[ui.kind]} ${rec.id} `, el("span", { class: "badge", id: "record-state" }, rec.state)),
     el("p", {}, rec.label),
     el("h3", {}, "What can happen next"),
@@ -286,7 +299,7 @@ async function showRecord(id) {
     el("p", { class: "muted" }, `${rec.machine} events from ${rec.state}: ${rec.events.join(", ") || "none"}`),
     el("h3", {}, "History"),
     el("table", { class: "grid" }, el("tbody", {}, rec.history.map((h) => el("tr", {}, el("td", { class: "mono" }, time(h.at)), el("td", {}, h.what))))),
-    el("h3", {}, "Record"), el("pre", {}, JSON.stringify(rec.record, null, 2)));
+    el("h3", {}, "Record"), el("pre", {}, toJSON(rec.record, 2)));
 }
 
 // ---------------------------------------------------------------- clock, faults, throttle
