@@ -141,7 +141,10 @@ def test_a_wrong_signature_is_explained_in_the_journal_and_the_debugger(
     path = f"/v2/providers/openapi/apis/api/v5/vendors/{vendor['vendorId']}/ordersheets"
     query = "createdAtFrom=2026-03-01&createdAtTo=2026-03-02&status=ACCEPT"
     wrong = sign(vendor["accessKey"], vendor["secretKey"], "GET", path, "?" + query)  # the classic '?' mistake
-    assert requests.get(f"{server.base_url}{path}?{query}", headers={"Authorization": wrong}, timeout=10).status_code == 401
+    assert (
+        requests.get(f"{server.base_url}{path}?{query}", headers={"Authorization": wrong}, timeout=10).status_code
+        == 401
+    )
 
     open_ui(page, server, vendor, "journal?status=401")
     page.locator("#journal-table tbody tr").first.click()
@@ -196,8 +199,14 @@ def test_coverage_draws_every_machine_with_exercised_edges(
     page: Any, server: RunningServer, vendor: dict[str, str]
 ) -> None:
     base = f"{server.base_url}/_mock/vendors/{vendor['vendorId']}"
-    item = requests.post(f"{base}/catalog/items", json={"items": [{"itemName": "커버리지", "salePrice": 1000, "quantity": 5}]}, timeout=10).json()
-    order = requests.post(f"{base}/orders", json={"items": [{"vendorItemId": item["vendorItemIds"][0], "quantity": 1}]}, timeout=10).json()
+    item = requests.post(
+        f"{base}/catalog/items",
+        json={"items": [{"itemName": "커버리지", "salePrice": 1000, "quantity": 5}]},
+        timeout=10,
+    ).json()
+    order = requests.post(
+        f"{base}/orders", json={"items": [{"vendorItemId": item["vendorItemIds"][0], "quantity": 1}]}, timeout=10
+    ).json()
     requests.post(f"{base}/orders/{order['orderId']}/cancel", json={}, timeout=10).raise_for_status()
 
     open_ui(page, server, vendor, "coverage")
@@ -206,7 +215,12 @@ def test_coverage_draws_every_machine_with_exercised_edges(
     assert page.locator("svg.machine").count() == len(machines)
     covered = page.locator("svg.machine[data-machine='shipment-box'] g.edge.covered")
     assert covered.count() >= 1
-    assert page.locator("svg.machine[data-machine='shipment-box'] g.edge.covered[data-edge='ACCEPT|cancelAll|CANCELED']").count() == 1
+    assert (
+        page.locator(
+            "svg.machine[data-machine='shipment-box'] g.edge.covered[data-edge='ACCEPT|cancelAll|CANCELED']"
+        ).count()
+        == 1
+    )
     shot(page, "coverage")
 
 

@@ -78,7 +78,11 @@ def _blocks(lines: list[str]) -> list[str]:
 
 def _paragraph(lines: list[str], i: int, html: list[str]) -> int:
     start = i
-    while i < len(lines) and lines[i].strip() and not (i > start and (_ITEM.match(lines[i]) or lines[i].lstrip().startswith(("```", "|")))):
+    while (
+        i < len(lines)
+        and lines[i].strip()
+        and not (i > start and (_ITEM.match(lines[i]) or lines[i].lstrip().startswith(("```", "|"))))
+    ):
         i += 1
     html.append(f"<p>{inline(' '.join(line.strip() for line in lines[start:i]))}</p>")
     return i
