@@ -233,6 +233,7 @@ class Gateway:
         entry["authChecks"] = report["checks"]
         entry["receivedStringToSign"] = report["receivedStringToSign"]
         entry["stringToSignDiff"] = report.get("diff")
+        entry["authHint"] = report.get("hint")
         if report.get("vendorId"):
             entry["keyVendorId"] = report["vendorId"]  # whose key it was: the dashboard lists it under them
 

@@ -16,7 +16,14 @@ from coupang_mock.server.domains.orders import BOX_MACHINE
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
 from coupang_mock.server.store import INDEXES
 from coupang_mock.server.ui import markdown
-from coupang_mock.server.ui.diagnose import diagnose, received_string_to_sign, text_diff
+from coupang_mock.server.ui.diagnose import (
+    HINTS,
+    diagnose,
+    mistake_hint,
+    received_string_to_sign,
+    signed_variant,
+    text_diff,
+)
 
 V = DEFAULT_VENDOR_ID
 ORDERSHEETS = f"/v2/providers/openapi/apis/api/v5/vendors/{V}/ordersheets"
@@ -228,10 +235,22 @@ def test_the_usual_mistakes_are_recognised(name: str, mistake: Any) -> None:
     assert found == f"{date}GET{sent_path}{sent_query}"
 
 
+@pytest.mark.parametrize(("name", "mistake"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_each_mistake_is_named(name: str, mistake: Any) -> None:
+    path, query = "/v2/a%20b/ordersheets", "createdAtFrom=2026-03-01%2B09:00&status=ACCEPT"
+    date = format_signed_date(NOW)
+    sent_path, sent_query = mistake(path, query)
+    sent = signature(DEFAULT_SECRET_KEY, f"{date}GET{sent_path}{sent_query}")
+    found = signed_variant(DEFAULT_SECRET_KEY, date, "GET", path, query, sent)
+    assert found is not None and found[1] == [name]
+    assert mistake_hint(found[1]) == HINTS[name]
+
+
 def test_a_wrong_secret_matches_no_variant() -> None:
     date = format_signed_date(NOW)
     sent = signature("another-secret", f"{date}GET{ORDERSHEETS}{QUERY}")
     assert received_string_to_sign(DEFAULT_SECRET_KEY, date, "GET", ORDERSHEETS, QUERY, sent) is None
+    assert mistake_hint(None).startswith("No usual variant")
 
 
 @given(st.text(max_size=30), st.text(max_size=30))

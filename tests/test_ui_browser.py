@@ -140,17 +140,18 @@ def test_a_wrong_signature_is_explained_in_the_journal_and_the_debugger(
 ) -> None:
     path = f"/v2/providers/openapi/apis/api/v5/vendors/{vendor['vendorId']}/ordersheets"
     query = "createdAtFrom=2026-03-01&createdAtTo=2026-03-02&status=ACCEPT"
+    open_ui(page, server, vendor, "journal?status=401")  # watching live while the client calls
     wrong = sign(vendor["accessKey"], vendor["secretKey"], "GET", path, "?" + query)  # the classic '?' mistake
     assert (
         requests.get(f"{server.base_url}{path}?{query}", headers={"Authorization": wrong}, timeout=10).status_code
         == 401
     )
 
-    open_ui(page, server, vendor, "journal?status=401")
-    page.locator("#journal-table tbody tr").first.click()
+    page.locator("#journal-table tbody tr").first.click()  # arrived without a reload
     page.wait_for_selector("#journal-detail .diff")
     assert page.locator("#journal-detail mark.got").inner_text() == "?"
     assert "✗ signature" in page.locator("#journal-detail ul.checks").inner_text()
+    assert "leading '?'" in page.locator("#journal-detail .hint").inner_text()
     shot(page, "journal-401")
 
     page.click("a[data-tab=debugger]")

@@ -26,34 +26,79 @@ Check = dict[str, Any]
 KeyLookup = Callable[[str], dict[str, Any] | None]
 
 
-def _paths(path: str) -> list[str]:
+Variant = tuple[str, str]  # (the mistake's name, "" for none; the signed part)
+HINTS = {
+    "question mark": "The query was signed with a leading '?': sign path + query with nothing between them.",
+    "no query": "The query string was not signed: append it (as sent, without '?') right after the path.",
+    "decoded path": "The path was signed decoded: sign it exactly as sent on the wire (still percent-encoded).",
+    "re-encoded path": "The path was signed with another encoding: sign it exactly as sent on the wire.",
+    "trailing slash": "The path differs by a trailing slash: sign the path exactly as requested.",
+    "decoded query": "The query was signed decoded: sign it exactly as sent on the wire (still percent-encoded).",
+    "sorted query": "The query was signed with its parameters re-ordered: sign them in the order sent.",
+    "re-encoded query": "The query was signed with another encoding: sign it exactly as sent on the wire.",
+    "lower-case method": "The HTTP method must be signed in upper case.",
+}
+
+
+def _paths(path: str) -> list[Variant]:
     decoded = unquote(path)
-    return [path, decoded, quote(decoded, safe="/"), path.rstrip("/") or "/", path + "/"]
+    return [
+        ("", path),
+        ("decoded path", decoded),
+        ("re-encoded path", quote(decoded, safe="/")),
+        ("trailing slash", path.rstrip("/") or "/"),
+        ("trailing slash", path + "/"),
+    ]
 
 
-def _queries(query: str) -> list[str]:
+def _queries(query: str) -> list[Variant]:
     pairs = parse_qsl(query, keep_blank_values=True)
-    sorted_query = "&".join(sorted(query.split("&"))) if query else ""
-    candidates = [query, "", unquote(query), unquote_plus(query), sorted_query, encode_query(pairs)]
-    return candidates + [f"?{q}" for q in candidates if q]
+    plain: list[Variant] = [
+        ("", query),
+        ("decoded query", unquote(query)),
+        ("decoded query", unquote_plus(query)),
+        ("sorted query", "&".join(sorted(query.split("&"))) if query else ""),
+        ("re-encoded query", encode_query(pairs)),
+    ]
+    marked = [(name or "question mark", f"?{q}") for name, q in plain if q]
+    return [*plain, ("no query", ""), *marked]
+
+
+def _methods(method: str) -> list[Variant]:
+    return [("", method.upper()), ("lower-case method", method.lower()), ("lower-case method", method.capitalize())]
+
+
+def signed_variant(
+    secret_key: str, signed_date: str, method: str, path: str, query: str, sent_signature: str
+) -> tuple[str, list[str]] | None:
+    """The string the client really signed and the mistakes that make it, when they are usual ones."""
+    wanted = sent_signature.lower()
+    seen: set[str] = set()
+    for verb_mistake, verb in _methods(method):
+        for path_mistake, variant_path in _paths(path):
+            for query_mistake, variant_query in _queries(query):
+                message = f"{signed_date}{verb}{variant_path}{variant_query}"
+                if message in seen:
+                    continue
+                seen.add(message)
+                if signature(secret_key, message) == wanted:
+                    return message, [m for m in (verb_mistake, path_mistake, query_mistake) if m]
+    return None
 
 
 def received_string_to_sign(
     secret_key: str, signed_date: str, method: str, path: str, query: str, sent_signature: str
 ) -> str | None:
     """The string the client really signed, when it is one of the usual mistakes (else None)."""
-    wanted = sent_signature.lower()
-    seen: set[str] = set()
-    for verb in (method.upper(), method.lower(), method.capitalize()):
-        for variant_path in _paths(path):
-            for variant_query in _queries(query):
-                message = f"{signed_date}{verb}{variant_path}{variant_query}"
-                if message in seen:
-                    continue
-                seen.add(message)
-                if signature(secret_key, message) == wanted:
-                    return message
-    return None
+    found = signed_variant(secret_key, signed_date, method, path, query, sent_signature)
+    return found[0] if found else None
+
+
+def mistake_hint(mistakes: list[str] | None) -> str:
+    """In words, what the client did differently (the diff shows where); None: nothing usual matched."""
+    if mistakes is None:
+        return "No usual variant of this request matches: check the secret key, then what your client signs."
+    return " ".join(HINTS[m] for m in dict.fromkeys(mistakes)) or "The client signed the expected string."
 
 
 def text_diff(expected: str, received: str | None) -> dict[str, str] | None:
@@ -156,9 +201,11 @@ def diagnose(
         checks.append(_check("signature", True, "HMAC-SHA256 of the expected string-to-sign"))
         result["receivedStringToSign"] = expected
         return result
-    received = received_string_to_sign(vendor["secretKey"], parsed.signed_date, method, path, query, parsed.signature)
+    found = signed_variant(vendor["secretKey"], parsed.signed_date, method, path, query, parsed.signature)
+    received = found[0] if found else None
     result["receivedStringToSign"] = received
     result["diff"] = text_diff(expected, received)
+    result["hint"] = mistake_hint(found[1] if found else None)
     detail = (
         "the client signed a different string (see the diff)"
         if received

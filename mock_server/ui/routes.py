@@ -109,6 +109,7 @@ def diagnose_route() -> Any:
                 "expectedStringToSign": entry.get("expectedStringToSign"),
                 "receivedStringToSign": entry.get("receivedStringToSign"),
                 "diff": entry.get("stringToSignDiff"),
+                "hint": entry.get("authHint"),
                 "request": {k: entry.get(k) for k in ("method", "path", "query")}
                 | {"authorization": (entry.get("requestHeaders") or {}).get("Authorization")},
             }

@@ -158,12 +158,12 @@ function diffView(expected, received, diff) {
   if (!received) {
     return el("div", { class: "diff" },
       el("div", {}, el("span", { class: "who" }, "expected"), expected),
-      el("div", {}, el("span", { class: "who" }, "received"), el("i", {}, "unknown — no usual variant matches the signature (wrong secret key?)")));
+      el("div", {}, el("span", { class: "who" }, "signed"), el("i", {}, "unknown — no usual variant matches the signature (wrong secret key?)")));
   }
   const d = diff || { prefix: expected, expected: "", received: "", suffix: "" };
   return el("div", { class: "diff" },
     el("div", {}, el("span", { class: "who" }, "expected"), d.prefix, el("mark", { class: "exp" }, d.expected), d.suffix),
-    el("div", {}, el("span", { class: "who" }, "received"), d.prefix, el("mark", { class: "got" }, d.received), d.suffix));
+    el("div", {}, el("span", { class: "who", title: "what the client signed (found among the usual mistakes)" }, "signed"), d.prefix, el("mark", { class: "got" }, d.received), d.suffix));
 }
 
 async function showEntry(id) {
@@ -188,6 +188,7 @@ async function showEntry(id) {
     is401 ? el("h3", {}, "Why 401") : null,
     is401 ? checksList(entry.authChecks) : null,
     is401 ? diffView(entry.expectedStringToSign, entry.receivedStringToSign, entry.stringToSignDiff) : null,
+    is401 && entry.authHint ? el("p", { class: "hint" }, entry.authHint) : null,
     el("h3", {}, "Request headers"), kv(entry.requestHeaders || {}),
     entry.query ? el("h3", {}, "Query") : null,
     entry.query ? kv(Object.fromEntries(new URLSearchParams(entry.query))) : null,
@@ -203,7 +204,8 @@ function renderDiagnosis(report) {
   fill($("#debugger-result"),
     el("h3", {}, "Checks"), checksList(report.checks),
     report.expectedStringToSign ? el("h3", {}, "String-to-sign") : null,
-    diffView(report.expectedStringToSign, report.receivedStringToSign, report.diff));
+    diffView(report.expectedStringToSign, report.receivedStringToSign, report.diff),
+    report.hint ? el("p", { class: "hint" }, report.hint) : null);
 }
 
 const checkSignature = guarded(async (event) => {
