@@ -356,9 +356,33 @@ def test_state_routes_refuse_unknown_things(http: Any, url: str, status: int) ->
     assert answer.status_code == status and "message" in answer.get_json()
 
 
-@pytest.mark.parametrize(("action", "status"), [("ship", 404), ("acknowledge", 404)])
-def test_seller_call_refuses_unknown_action_or_box(http: Any, action: str, status: int) -> None:
-    assert http.post(f"/_mock/ui/api/vendors/{V}/boxes/1/seller/{action}").status_code == status
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("boxes/1/seller/ship", 404),
+        ("boxes/1/seller/acknowledge", 404),
+        ("boxes/x/seller/invoice", 400),
+        ("receipts/1/seller/acknowledge", 404),
+        ("products/1/seller/request-approval", 404),
+    ],
+)
+def test_seller_call_refuses_unknown_action_or_record(http: Any, path: str, status: int) -> None:
+    answer = http.post(f"/_mock/ui/api/vendors/{V}/{path}")
+    assert answer.status_code == status and answer.get_json()["message"]
+
+
+def test_seller_requests_approval_then_the_reviewer_decides(http: Any) -> None:
+    product = http.post(f"/_mock/vendors/{V}/catalog/quick-product", json={"approve": False}).get_json()
+    url = f"/_mock/ui/api/vendors/{V}/state/products/{product['sellerProductId']}"
+    detail = http.get(url).get_json()
+    assert detail["state"] == "SAVED" and [a["actor"] for a in detail["actions"]] == ["seller"]
+    assert http.post(detail["actions"][0]["url"]).get_json()["status"] == 200
+    detail = http.get(url).get_json()
+    assert detail["state"] == "APPROVING"
+    deny = next(a for a in detail["actions"] if a["label"] == "reviewer denies")
+    assert http.post(deny["url"], json=deny["body"]).status_code == 200
+    detail = http.get(url).get_json()
+    assert detail["state"] == "DENIED" and "대시보드에서 반려" in detail["history"][-1]["what"]
 
 
 def test_every_viewed_kind_has_both_indexes() -> None:

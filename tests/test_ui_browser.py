@@ -168,6 +168,31 @@ def test_a_wrong_signature_is_explained_in_the_journal_and_the_debugger(
     shot(page, "debugger")
 
 
+def test_reviewer_and_counsellor_buttons_move_products_and_inquiries(
+    page: Any, server: RunningServer, vendor: dict[str, str]
+) -> None:
+    open_ui(page, server, vendor, "state/products")
+    page.click("text=Seller registers a product")
+    row = page.locator("#state-table tbody tr").first
+    row.wait_for()
+    row.click()
+    page.click("button[data-action^='request approval']")  # the seller's signed API call
+    page.wait_for_selector("button[data-action='reviewer approves']")
+    page.click("button[data-action='reviewer approves']")
+    page.wait_for_selector("#record-state:text-is('APPROVED')")
+    assert "승인완료" in page.locator("#state-detail table").inner_text()
+    shot(page, "state-product-approved")
+
+    page.click("#kinds a:has-text('Inquiries')")
+    page.click("text=CS transfers a call")
+    page.locator("#state-table tbody tr").first.click()
+    page.wait_for_selector("#record-state:text-is('REQUEST_ANSWER')")
+    page.click("button[data-action='counsellor completes']")
+    page.wait_for_selector("#record-state:text-is('COMPLETE')")
+    assert page.locator("#state-detail .actions").count() == 0
+    shot(page, "state-inquiry")
+
+
 def test_clock_advances_and_a_fault_is_added_and_removed(
     page: Any, server: RunningServer, vendor: dict[str, str]
 ) -> None:

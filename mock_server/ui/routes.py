@@ -161,53 +161,25 @@ def state_detail(vendor_id: str, kind: str, record_id: str) -> Any:
         return json_response(state.detail(view, doc, vendor_id))
 
 
-SELLER_CALLS = {"acknowledge", "invoice"}
-
-
-@bp.post("/ui/api/vendors/<vendor_id>/boxes/<box_id>/seller/<action>")
-def seller_call(vendor_id: str, box_id: str, action: str) -> Any:
-    """The seller's API call for a box, made by the dashboard through the real gateway (journaled)."""
-    if action not in SELLER_CALLS:
-        raise ApiError(404, f"seller action must be one of {sorted(SELLER_CALLS)}")
+@bp.post("/ui/api/vendors/<vendor_id>/<kind>/<record_id>/seller/<action>")
+def seller_call(vendor_id: str, kind: str, record_id: str, action: str) -> Any:
+    """The seller's API call for a record, made by the dashboard through the real gateway (journaled)."""
+    build = state.SELLER_CALLS.get((kind, action))
+    if build is None:
+        known = sorted(f"{k}/{a}" for k, a in state.SELLER_CALLS)
+        raise ApiError(404, f"no seller action {kind}/{action}; one of {known}")
+    view = _view(kind)
     s = services()
     with vendor_tx(s, vendor_id) as (tx, _now, _new_id):
-        box = tx.get(state.BOXES.kind, int_arg(box_id, "shipmentBoxId"))
-    if box is None:
-        raise ApiError(404, f"shipmentBoxId {box_id} does not exist for vendor {vendor_id}")
-    method, path, payload = _seller_request(vendor_id, box, action)
+        record = tx.get(view.kind, int_arg(record_id, view.id_field))
+    if record is None:
+        raise ApiError(404, f"{view.id_field} {record_id} does not exist for vendor {vendor_id}")
+    method, path, payload = build(vendor_id, record)
     answer = _gateway_call(s, vendor_id, method, path, payload)
     return json_response({"status": answer.status_code, "body": answer.get_json(silent=True)}, 200)
 
 
-def _seller_request(vendor_id: str, box: dict[str, Any], action: str) -> tuple[str, str, dict[str, Any]]:
-    base = f"/v2/providers/openapi/apis/api/{{}}/vendors/{vendor_id}"
-    if action == "acknowledge":
-        return (
-            "PUT",
-            base.format("v5") + "/ordersheets/acknowledgement",
-            {
-                "vendorId": vendor_id,
-                "shipmentBoxIds": [box["shipmentBoxId"]],
-            },
-        )
-    invoice = f"{box['shipmentBoxId'] % 10**12:012d}"
-    lines = [
-        {
-            "shipmentBoxId": box["shipmentBoxId"],
-            "orderId": box["orderId"],
-            "vendorItemId": line["vendorItemId"],
-            "deliveryCompanyCode": "CJGLS",
-            "invoiceNumber": invoice,
-            "splitShipping": False,
-            "preSplitShipped": False,
-            "estimatedShippingDate": "",
-        }
-        for line in box.get("orderItems", [])
-    ]
-    return "POST", base.format("v4") + "/orders/invoices", {"vendorId": vendor_id, "orderSheetInvoiceApplyDtos": lines}
-
-
-def _gateway_call(s: MockServices, vendor_id: str, method: str, path: str, payload: dict[str, Any]) -> Response:
+def _gateway_call(s: MockServices, vendor_id: str, method: str, path: str, payload: dict[str, Any] | None) -> Response:
     vendor = s.vendors.get(vendor_id)
     if vendor is None:
         raise ApiError(404, f"vendor {vendor_id} does not exist")
@@ -215,7 +187,7 @@ def _gateway_call(s: MockServices, vendor_id: str, method: str, path: str, paylo
     builder = EnvironBuilder(
         path=path,
         method=method,
-        json=payload,
+        json=payload,  # None: no body
         headers={"Authorization": header, "User-Agent": "coupang-mock-dashboard"},
         environ_base={"REMOTE_ADDR": "127.0.0.1"},
     )

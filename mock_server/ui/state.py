@@ -21,6 +21,7 @@ Document = dict[str, Any]
 BodyOf = Callable[[Document], dict[str, Any]]
 PAGE = 50
 V = "/_mock/vendors/{vendorId}"
+SELLER = "/_mock/ui/api/vendors/{vendorId}/%s/{%s}/seller/%s"  # kind, id field, seller action
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,13 @@ BOXES = KindView(
         Action(
             "acknowledge (발주확인)",
             "seller",
-            "/_mock/ui/api/vendors/{vendorId}/boxes/{shipmentBoxId}/seller/acknowledge",
+            SELLER % ("boxes", "shipmentBoxId", "acknowledge"),
             event="acknowledge",
         ),
         Action(
             "upload invoice (송장업로드)",
             "seller",
-            "/_mock/ui/api/vendors/{vendorId}/boxes/{shipmentBoxId}/seller/invoice",
+            SELLER % ("boxes", "shipmentBoxId", "invoice"),
             event="uploadInvoice",
         ),
         Action("buyer cancels", "buyer", V + "/orders/{orderId}/cancel", event="cancelAll", body=_fixed({})),
@@ -239,6 +240,12 @@ PRODUCTS = KindView(
     created_of=lambda doc: (doc.get("mock") or {}).get("createdAt"),
     history_of=_product_history,
     actions=(
+        Action(
+            "request approval (승인요청)",
+            "seller",
+            SELLER % ("products", "sellerProductId", "request-approval"),
+            event="REQUEST_APPROVAL",
+        ),
         Action(
             "reviewer starts review",
             "reviewer",
@@ -360,3 +367,47 @@ def detail(view: KindView, doc: Document, vendor_id: str) -> dict[str, Any]:
         ],
         "record": doc,
     }
+
+
+# ---------------------------------------------------------------- the seller's own API calls
+
+
+SellerRequest = tuple[str, str, dict[str, Any] | None]  # method, path, JSON body
+
+
+def _acknowledge(vendor_id: str, box: Document) -> SellerRequest:
+    path = f"/v2/providers/openapi/apis/api/v5/vendors/{vendor_id}/ordersheets/acknowledgement"
+    return "PUT", path, {"vendorId": vendor_id, "shipmentBoxIds": [box["shipmentBoxId"]]}
+
+
+def _invoice(vendor_id: str, box: Document) -> SellerRequest:
+    """Every line of the box under one CJ대한통운 invoice (12 digits, as CJGLS requires)."""
+    invoice = f"{box['shipmentBoxId'] % 10**12:012d}"
+    lines = [
+        {
+            "shipmentBoxId": box["shipmentBoxId"],
+            "orderId": box["orderId"],
+            "vendorItemId": line["vendorItemId"],
+            "deliveryCompanyCode": "CJGLS",
+            "invoiceNumber": invoice,
+            "splitShipping": False,
+            "preSplitShipped": False,
+            "estimatedShippingDate": "",
+        }
+        for line in box.get("orderItems", [])
+    ]
+    path = f"/v2/providers/openapi/apis/api/v4/vendors/{vendor_id}/orders/invoices"
+    return "POST", path, {"vendorId": vendor_id, "orderSheetInvoiceApplyDtos": lines}
+
+
+def _request_approval(_vendor_id: str, product: Document) -> SellerRequest:
+    path = f"/v2/providers/seller_api/apis/api/v1/marketplace/seller-products/{product['sellerProductId']}/approvals"
+    return "PUT", path, None
+
+
+# (kind, action) -> the API request the seller would send for that record
+SELLER_CALLS: dict[tuple[str, str], Callable[[str, Document], SellerRequest]] = {
+    (orders.BOXES, "acknowledge"): _acknowledge,
+    (orders.BOXES, "invoice"): _invoice,
+    (products.KIND, "request-approval"): _request_approval,
+}
