@@ -172,7 +172,7 @@ def test_reviewer_and_counsellor_buttons_move_products_and_inquiries(
     page: Any, server: RunningServer, vendor: dict[str, str]
 ) -> None:
     open_ui(page, server, vendor, "state/products")
-    page.click("text=Seller registers a product")
+    page.click("text=Seller registers a product")  # saved, not yet sent to review
     row = page.locator("#state-table tbody tr").first
     row.wait_for()
     row.click()

@@ -253,7 +253,7 @@ function toolbar() {
   const tools = {
     boxes: [el("button", { type: "button", class: "secondary", onclick: makeItem }, "Create a sellable item"), item, "×", qty,
       el("button", { type: "button", id: "place-order", onclick: placeOrder }, "Buyer places order")],
-    products: [el("button", { type: "button", onclick: guarded(async () => after((r) => `product ${r.sellerProductId} waits for review`)(await api("POST", V("/catalog/quick-product"), { approve: false }))) }, "Seller registers a product (awaits review)")],
+    products: [el("button", { type: "button", onclick: guarded(async () => after((r) => `product ${r.sellerProductId} saved (임시저장): request approval to send it to the reviewer`)(await api("POST", V("/catalog/quick-product"), { approve: false }))) }, "Seller registers a product (임시저장)")],
     inquiries: [item,
       el("button", { type: "button", onclick: guarded(async () => after((r) => `inquiry ${r.inquiryId}`)(await api("POST", V("/inquiries"), { kind: "ONLINE", content: "배송은 언제 되나요?", vendorItemId: Number(item.value) }))) }, "Customer asks about the item"),
       el("button", { type: "button", class: "secondary", onclick: guarded(async () => after((r) => `call-center case ${r.inquiryId}`)(await api("POST", V("/inquiries"), { kind: "CALL_CENTER", content: "고객 전화 문의: 배송 지연" }))) }, "CS transfers a call")],
