@@ -167,6 +167,14 @@ def test_a_wrong_signature_is_explained_in_the_journal_and_the_debugger(
     assert page.locator("#debugger-result mark.exp").inner_text() == ""
     shot(page, "debugger")
 
+    # the same refusal picked from the journal instead of pasted
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.select_option("#debugger-recent", index=1)
+    page.wait_for_selector("#debugger-result .hint")
+    assert page.input_value("input[name=path]") == path and page.input_value("input[name=query]") == query
+    assert "leading '?'" in page.locator("#debugger-result .hint").inner_text()
+
 
 def test_reviewer_and_counsellor_buttons_move_products_and_inquiries(
     page: Any, server: RunningServer, vendor: dict[str, str]

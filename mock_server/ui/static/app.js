@@ -96,6 +96,7 @@ async function route() {
     if (ui.journalId) await showEntry(ui.journalId);
     ui.timer = setInterval(() => { if ($("#journal-filter").live.checked) loadJournal(false); }, 1000);
   } else if (ui.tab === "debugger") {
+    await loadRefused();
     if (rest[0]) { $("#debugger-form").journalId.value = rest[0]; await loadDebuggerEntry(); }
   } else if (ui.tab === "state") {
     ui.kind = rest[0] || ui.kind;
@@ -217,6 +218,14 @@ const checkSignature = guarded(async (event) => {
   });
   renderDiagnosis(report);
 });
+
+async function loadRefused() {
+  const params = new URLSearchParams({ status: "401", limit: "30" });
+  if (ui.vendor) params.set("vendorId", ui.vendor);
+  const rows = await api("GET", `/_mock/ui/api/journal?${params}`);
+  $("#debugger-recent").replaceChildren(el("option", { value: "" }, rows.length ? "recent refused requests…" : "no refused request yet"),
+    ...rows.map((r) => el("option", { value: r.id }, `#${r.id} ${time(r.at).slice(11)} ${r.method} ${r.operationId || r.path} — ${r.auth}`)));
+}
 
 const loadDebuggerEntry = guarded(async () => {
   const form = $("#debugger-form");
@@ -387,6 +396,11 @@ async function start() {
   $("#journal-filter").addEventListener("submit", (e) => e.preventDefault());
   $("#debugger-form").addEventListener("submit", checkSignature);
   $("#debugger-load").addEventListener("click", loadDebuggerEntry);
+  $("#debugger-recent").addEventListener("change", () => {
+    if (!$("#debugger-recent").value) return;
+    $("#debugger-form").journalId.value = $("#debugger-recent").value;
+    loadDebuggerEntry();
+  });
   $("#fault-form").addEventListener("submit", addFault);
   $("#fault-clear").addEventListener("click", guarded(async () => { await api("DELETE", "/_mock/faults"); await loadFaults(); }));
   $("#throttle-form").addEventListener("submit", saveThrottle);
