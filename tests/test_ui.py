@@ -210,6 +210,12 @@ def test_each_check_fails_alone(header: str | None, kwargs: dict[str, Any], fail
     assert all(c["detail"] for c in report["checks"])
 
 
+def test_a_masked_signature_is_recognised() -> None:
+    masked = header_at(NOW).rsplit("signature=", 1)[0] + "signature=ab12…"
+    report = run(masked)
+    assert failed(report) == ["signature"] and "masked" in report["checks"][-1]["detail"]
+
+
 def test_a_good_signature_shows_the_same_string_on_both_sides() -> None:
     report = run(header_at(NOW))
     assert report["receivedStringToSign"] == report["expectedStringToSign"]

@@ -196,6 +196,9 @@ def diagnose(
             f"issued {age.days} days ago (keys work {validity_days} days)",
         )
     )
+    if "…" in parsed.signature:
+        checks.append(_check("signature", False, "masked (copied from the journal): paste the header your client sent"))
+        return result
     matches = signature(vendor["secretKey"], expected) == parsed.signature.lower()
     if matches:
         checks.append(_check("signature", True, "HMAC-SHA256 of the expected string-to-sign"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domains.fsm import StateMachine
 
-COL_W, ROW_H, BOX_W, BOX_H, PAD = 230, 78, 170, 34, 24
+COL_W, ROW_H, BOX_W, BOX_H, PAD = 300, 78, 170, 34, 24
 
 
 def _columns(machine: StateMachine) -> dict[str, int]:
@@ -32,20 +32,25 @@ def _columns(machine: StateMachine) -> dict[str, int]:
 
 def _positions(machine: StateMachine) -> dict[str, tuple[float, float]]:
     columns = _columns(machine)
+    loops: dict[str, int] = {}
+    for source, _event, target in machine.edges():
+        if source == target:
+            loops[source] = loops.get(source, 0) + 1
+    top = PAD + 12 + 12 * max(loops.values(), default=0)  # room for the stacked self-loop labels
     rows: dict[int, int] = {}
     placed: dict[str, tuple[float, float]] = {}
     for state in machine.states:
         col = columns[state]
         row = rows.get(col, 0)
         rows[col] = row + 1
-        placed[state] = (PAD + col * COL_W, PAD + 20 + row * ROW_H)
+        placed[state] = (PAD + col * COL_W, top + row * ROW_H)
     return placed
 
 
 def machine_svg(machine: StateMachine, counts: dict[tuple[str, str, str], int]) -> str:
     """`counts[(from, event, to)]` = how often the edge ran; uncovered edges are dashed grey."""
     pos = _positions(machine)
-    width = max(x for x, _ in pos.values()) + BOX_W + PAD
+    width = max(x for x, _ in pos.values()) + BOX_W + PAD + 70  # labels of loops on the last column
     height = max(y for _, y in pos.values()) + BOX_H + PAD + 20
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="machine" data-machine="{escape(machine.name)}" '
