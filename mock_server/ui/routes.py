@@ -2,8 +2,8 @@
 
 Everything lives under /_mock, so the control plane's guard (loopback or X-Mock-Token) covers it.
 State-changing buttons post to the existing control routes; the only writes added here are the
-seller's own API calls (acknowledge, upload invoice), which go through the real gateway, signed with
-the vendor's key, so they appear in the journal like any client call.
+seller's own API calls (acknowledge, upload invoice, request approval), which go through the real
+gateway, signed with the vendor's key, so they appear in the journal like any client call.
 """
 
 from __future__ import annotations
@@ -34,15 +34,14 @@ bp = Blueprint(
     static_url_path="/ui/static",
     template_folder=str(HERE / "templates"),
 )
-API = "/_mock/ui/api"
 JOURNAL_SCAN = 10_000  # the journal is a bounded ring: filtering it never grows with stored state
 
 
 @bp.get("/ui")
 def page() -> Any:
-    return Response(
-        render_template("ui.html", token=request.args.get("token", "")), content_type="text/html; charset=utf-8"
-    )
+    # the guard has checked ?token= already; the page hands it to its fetches as X-Mock-Token
+    token = request.args.get("token", "") if services().settings.control_token else ""
+    return Response(render_template("ui.html", token=token), content_type="text/html; charset=utf-8")
 
 
 # ---------------------------------------------------------------- journal
