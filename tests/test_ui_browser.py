@@ -103,11 +103,13 @@ def test_order_placed_acknowledged_and_delivered_from_the_dashboard(
     assert page.locator("#record-state").inner_text() == "ACCEPT"
     shot(page, "state-order-accept")
 
-    client = client_for(server, vendor)
+    client = client_for(server, vendor)  # the page stays open on the order while the client works
     sheet = client.orders.get_ordersheet_by_shipmentboxid(shipment_box_id=int(box_id))
     order_id = (sheet.get("data") or sheet)["orderId"] if isinstance(sheet, dict) else None
     assert order_id
     client.orders.acknowledge_ordersheets(body={"vendorId": vendor["vendorId"], "shipmentBoxIds": [int(box_id)]})
+    page.wait_for_selector("#record-state:text-is('INSTRUCT')")  # followed without a reload
+    page.wait_for_selector("#status-chips button[data-status='INSTRUCT']:has-text('INSTRUCT 1')")
 
     # the client's calls arrive in the journal, the newest first
     page.click("a[data-tab=journal]")
@@ -119,8 +121,9 @@ def test_order_placed_acknowledged_and_delivered_from_the_dashboard(
     assert re.search(r"signature=[0-9a-f]{4}…", page.locator("#journal-detail").inner_text())
     shot(page, "journal-detail")
 
-    # back in the state view the acknowledgement shows, and the order moves to delivered by buttons only
-    page.goto(f"{server.base_url}/_mock/ui?vendorId={vendor['vendorId']}#state/boxes/{box_id}")
+    # back in the state view the order moves to delivered by buttons only
+    page.click("a[data-tab=state]")
+    page.locator(f"#state-table tr[data-id='{box_id}']").click()
     page.wait_for_selector("#record-state:text-is('INSTRUCT')")
     page.click("button[data-action^='upload invoice']")
     page.wait_for_selector("#record-state:text-is('DEPARTURE')")

@@ -104,6 +104,7 @@ async function route() {
     if (query.has("status")) ui.status = query.get("status");
     await loadState();
     if (ui.recordId) await showRecord(ui.recordId);
+    ui.timer = setInterval(refreshRecord, 2000);
   } else if (ui.tab === "clock") {
     await loadClockTab();
     ui.timer = setInterval(loadClocks, 2000);
@@ -289,8 +290,21 @@ async function loadState() {
   }, el("td", { class: "mono" }, r.id), el("td", {}, el("span", { class: "badge" }, r.state)), el("td", {}, r.label), el("td", { class: "mono" }, time(r.createdAt)))));
 }
 
-async function showRecord(id) {
-  const rec = await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${id}`);
+// The open record follows changes made elsewhere (your client's calls, timed transitions): one by-id
+// read every 2 s, redrawn (with the list) only when the record changed.
+let refreshing = false;
+async function refreshRecord() {
+  if (!ui.recordId || refreshing) return;
+  refreshing = true;
+  try {
+    const rec = await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${ui.recordId}`);
+    if (toJSON(rec.record) !== ui.shownRecord) { await loadState(); await showRecord(ui.recordId, rec); }
+  } catch (_e) { /* the record may be gone after a reset: the next click reports it */ } finally { refreshing = false; }
+}
+
+async function showRecord(id, known) {
+  const rec = known || await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${id}`);
+  ui.shownRecord = toJSON(rec.record);
   document.querySelectorAll("#state-table tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.id === String(id)));
   const act = (action) => guarded(async () => {
     const result = await api(action.method, action.url, action.body);
