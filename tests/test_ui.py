@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coupang_mock.client.signing import authorization_header, format_signed_date, sign, signature, string_to_sign
@@ -495,3 +495,40 @@ def test_docs_page_lists_the_control_plane_and_links_to_the_dashboard(http: Any)
     assert 'id="mockPlaceOrder"' in page and 'href="/_mock/ui#state/boxes"' in page
     assert 'href="/_mock/ui#journal?operationId=acknowledgeOrdersheets"' in page
     assert "<strong>leaf</strong>" in page
+
+
+# ---------------------------------------------------------------- every offered button works
+
+
+def _press(http: Any, action: dict[str, Any]) -> None:
+    answer = http.post(action["url"], json=action["body"])
+    assert answer.status_code < 400, (action, answer.get_json())
+    result = answer.get_json()
+    if "/seller/" in action["url"]:  # the gateway's own answer is wrapped: it must be a success too
+        assert result["status"] == 200, (action, result)
+        data = result["body"].get("data")
+        rows = data.get("responseList") if isinstance(data, dict) else None  # bulk answers: every row succeeded
+        assert not rows or all(row["succeed"] for row in rows), (action, result)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(choices=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 7)), min_size=1, max_size=10))
+def test_every_button_the_state_view_offers_is_accepted(http: Any, choices: list[tuple[int, int]]) -> None:
+    """A random walk over every record's buttons (boxes, then the receipts, exchanges and inquiries they
+    lead to): whatever the transition tables offer, the route behind the button accepts."""
+    vendor = http.post("/_mock/vendors", json={}).get_json()["vendorId"]
+    order_box(http, vendor)
+    product = http.post(f"/_mock/vendors/{vendor}/catalog/quick-product", json={"approve": False}).get_json()
+    http.post(f"/_mock/vendors/{vendor}/inquiries", json={"kind": "CALL_CENTER", "content": "문의"})
+    assert product["sellerProductId"]
+    for pick_record, pick_action in choices:
+        offers = []
+        for kind in ("boxes", "receipts", "exchanges", "products", "inquiries"):
+            for record in http.get(f"/_mock/ui/api/vendors/{vendor}/state/{kind}").get_json()["records"]:
+                detail = http.get(f"/_mock/ui/api/vendors/{vendor}/state/{kind}/{record['id']}").get_json()
+                if detail["actions"]:
+                    offers.append(detail["actions"])
+        if not offers:
+            break
+        actions = offers[pick_record % len(offers)]
+        _press(http, actions[pick_action % len(actions)])

@@ -157,7 +157,7 @@ def state_detail(vendor_id: str, kind: str, record_id: str) -> Any:
         doc = tx.get(view.kind, int_arg(record_id, view.id_field))
         if doc is None:
             raise ApiError(404, f"{view.id_field} {record_id} does not exist for vendor {vendor_id}")
-        return json_response(state.detail(view, doc, vendor_id))
+        return json_response(state.detail(tx, view, doc, vendor_id))
 
 
 @bp.post("/ui/api/vendors/<vendor_id>/<kind>/<record_id>/seller/<action>")

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..domains import coupons, cs, exchanges, orders, products, receipts
+from ..domains import coupons, cs, exchanges, orders, products, receipts, returns
 from ..domains.fsm import StateMachine
 from ..store import Tx
 from . import indexes  # noqa: F401  (declares the indexes read here when their owners have not)
 
 Document = dict[str, Any]
-BodyOf = Callable[[Document], dict[str, Any]]
+BodyOf = Callable[[Tx, Document], dict[str, Any]]
+Rule = Callable[[Tx, Document], bool]
 PAGE = 50
 V = "/_mock/vendors/{vendorId}"
 SELLER = "/_mock/ui/api/vendors/{vendorId}/%s/{%s}/seller/%s"  # kind, id field, seller action
@@ -32,11 +33,11 @@ class Action:
     event: str | None = None  # shown when this machine event is legal from the record's state
     states: frozenset[str] = frozenset()  # … or when the record is in one of these states
     body: BodyOf | None = None
+    when: Rule | None = None  # a rule beyond the table (units left to cancel or return …)
 
-    def applies(self, machine: StateMachine | None, state: str) -> bool:
-        if self.event is not None and machine is not None and machine.can(state, self.event):
-            return True
-        return state in self.states
+    def applies(self, machine: StateMachine | None, state: str, tx: Tx, doc: Document) -> bool:
+        legal = self.event is not None and machine is not None and machine.can(state, self.event)
+        return (legal or state in self.states) and (self.when is None or self.when(tx, doc))
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,41 @@ class KindView:
     actions: tuple[Action, ...] = ()
 
 
-def _lines(doc: Document) -> list[dict[str, int]]:
+def _returnable(tx: Tx, doc: Document) -> list[dict[str, int]]:
+    """This box's units the buyer can still return or exchange: shipped, under neither a return nor an
+    exchange, counted with the returns and exchanges domains' own functions (as their routes will)."""
+    box_id = doc["shipmentBoxId"]
+    lines = []
+    for line in doc.get("orderItems", []):
+        vid = line["vendorItemId"]
+        left = returns.shipped_units(line) - returns.returned_units(tx, box_id, vid)
+        left -= exchanges.exchanged_units(tx, box_id, vid)
+        if left > 0:
+            lines.append({"vendorItemId": vid, "quantity": left})
+    return lines
+
+
+def _is_return(doc: Document) -> bool:
+    """The buyer/courier routes act on return receipts; cancel receipts are the seller's to answer."""
+    return doc.get("receiptType") == "RETURN"
+
+
+def _units_to_ship(_tx: Tx, doc: Document) -> bool:
+    """Units neither cancelled nor held by a pending stop-shipment request: what a cancel can take."""
+    return any(orders.shippable(line) > 0 for line in orders.live_lines(doc))
+
+
+def _ready_to_ship(tx: Tx, doc: Document) -> bool:
+    """An open stop-shipment request blocks the invoice until the seller answers it."""
+    return _units_to_ship(tx, doc) and not any(line["holdCountForCancel"] for line in orders.live_lines(doc))
+
+
+def _lines_to_cancel(doc: Document) -> list[dict[str, int]]:
+    """This box's units (an order may have more boxes: the button cancels the one shown)."""
     return [
-        {"vendorItemId": line["vendorItemId"], "quantity": line["shippingCount"] - line.get("cancelCount", 0)}
-        for line in doc.get("orderItems", [])
-        if line["shippingCount"] - line.get("cancelCount", 0) > 0
+        {"vendorItemId": line["vendorItemId"], "quantity": orders.shippable(line)}
+        for line in orders.live_lines(doc)
+        if orders.shippable(line) > 0
     ]
 
 
@@ -107,7 +138,7 @@ def _field(name: str) -> Callable[[Document], Any]:
 
 
 def _fixed(body: dict[str, Any]) -> BodyOf:
-    return lambda _doc: body
+    return lambda _tx, _doc: body
 
 
 BOXES = KindView(
@@ -133,8 +164,16 @@ BOXES = KindView(
             "seller",
             SELLER % ("boxes", "shipmentBoxId", "invoice"),
             event="uploadInvoice",
+            when=_ready_to_ship,
         ),
-        Action("buyer cancels", "buyer", V + "/orders/{orderId}/cancel", event="cancelAll", body=_fixed({})),
+        Action(
+            "buyer cancels",
+            "buyer",
+            V + "/orders/{orderId}/cancel",
+            event="cancelAll",
+            body=lambda _tx, doc: {"items": _lines_to_cancel(doc)},
+            when=_units_to_ship,
+        ),
         Action(
             "courier picks up",
             "courier",
@@ -155,20 +194,23 @@ BOXES = KindView(
             V + "/orders/{orderId}/confirm",
             event="purchaseConfirm",
             body=_fixed({}),
+            when=lambda _tx, doc: not doc.get("confirmDate"),  # confirmed once (then auto-confirmation is moot)
         ),
         Action(
             "buyer returns",
             "buyer",
             V + "/orders/{orderId}/returns",
             states=frozenset({orders.FINAL_DELIVERY}),
-            body=lambda doc: {"items": _lines(doc), "reasonCode": "CHANGEMIND"},
+            body=lambda tx, doc: {"items": _returnable(tx, doc), "reasonCode": "CHANGEMIND"},
+            when=lambda tx, doc: bool(_returnable(tx, doc)),
         ),
         Action(
             "buyer asks for an exchange",
             "buyer",
             V + "/orders/{orderId}/exchanges",
             states=frozenset({orders.FINAL_DELIVERY}),
-            body=lambda doc: {"items": _lines(doc), "reasonCode": "DEFECT"},
+            body=lambda tx, doc: {"items": _returnable(tx, doc), "reasonCode": "DEFECT"},
+            when=lambda tx, doc: bool(_returnable(tx, doc)),
         ),
     ),
 )
@@ -185,14 +227,29 @@ RECEIPTS = KindView(
     created_of=_field("createdAt"),
     history_of=_timestamps("createdAt", "modifiedAt", "refundedAt", "completeConfirmDate"),
     actions=(
-        Action("buyer withdraws", "buyer", V + "/returns/{receiptId}/withdraw", event="withdraw", body=_fixed({})),
-        Action("courier collects", "courier", V + "/returns/{receiptId}/pickup", event="pickup", body=_fixed({})),
+        Action(
+            "buyer withdraws",
+            "buyer",
+            V + "/returns/{receiptId}/withdraw",
+            event="withdraw",
+            body=_fixed({}),
+            when=lambda _tx, doc: _is_return(doc) and not (doc.get("collected") and doc.get("trackedPickup")),
+        ),
+        Action(
+            "courier collects",
+            "courier",
+            V + "/returns/{receiptId}/pickup",
+            event="pickup",
+            body=_fixed({}),
+            when=lambda _tx, doc: _is_return(doc) and not doc.get("collected"),
+        ),
         Action(
             "seller asks Coupang to check (WING)",
-            "seller",
+            "WING",
             V + "/returns/{receiptId}/coupang-check",
             event="requestCoupangCheck",
             body=_fixed({}),
+            when=lambda _tx, doc: _is_return(doc),
         ),
     ),
 )
@@ -344,7 +401,7 @@ def listing(tx: Tx, view: KindView, status: str | None, limit: int = PAGE) -> di
     }
 
 
-def detail(view: KindView, doc: Document, vendor_id: str) -> dict[str, Any]:
+def detail(tx: Tx, view: KindView, doc: Document, vendor_id: str) -> dict[str, Any]:
     machine = view.machine_of(doc)
     state = view.state_of(doc)
     fields = {**doc, "vendorId": vendor_id}
@@ -360,10 +417,10 @@ def detail(view: KindView, doc: Document, vendor_id: str) -> dict[str, Any]:
                 "actor": action.actor,
                 "method": "POST",
                 "url": action.route.format(**fields),
-                "body": action.body(doc) if action.body else {},
+                "body": action.body(tx, doc) if action.body else {},
             }
             for action in view.actions
-            if action.applies(machine, state)
+            if action.applies(machine, state, tx, doc)
         ],
         "record": doc,
     }
