@@ -311,6 +311,9 @@ def test_state_lists_by_status_and_offers_the_events_of_the_table(http: Any) -> 
     assert http.post(cancel["url"], json=cancel["body"]).status_code == 200
     after = http.get(f"/_mock/ui/api/vendors/{V}/state/boxes/{box}").get_json()
     assert after["state"] == "CANCELED" and after["actions"] == []
+    assert http.get(f"/_mock/ui/api/vendors/{V}/state/boxes/{box}?only=record").get_json() == {
+        "record": after["record"]
+    }
     assert after["history"][0]["what"] == "ACCEPT"
 
 

@@ -157,6 +157,8 @@ def state_detail(vendor_id: str, kind: str, record_id: str) -> Any:
         doc = tx.get(view.kind, int_arg(record_id, view.id_field))
         if doc is None:
             raise ApiError(404, f"{view.id_field} {record_id} does not exist for vendor {vendor_id}")
+        if request.args.get("only") == "record":  # the page's change poll: one by-id read, nothing derived
+            return json_response({"record": doc})
         return json_response(state.detail(tx, view, doc, vendor_id))
 
 

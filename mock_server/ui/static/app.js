@@ -297,13 +297,13 @@ async function refreshRecord() {
   if (!ui.recordId || refreshing) return;
   refreshing = true;
   try {
-    const rec = await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${ui.recordId}`);
-    if (toJSON(rec.record) !== ui.shownRecord) { await loadState(); await showRecord(ui.recordId, rec); }
+    const rec = await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${ui.recordId}?only=record`);
+    if (toJSON(rec.record) !== ui.shownRecord) { await loadState(); await showRecord(ui.recordId); }
   } catch (_e) { /* the record may be gone after a reset: the next click reports it */ } finally { refreshing = false; }
 }
 
-async function showRecord(id, known) {
-  const rec = known || await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${id}`);
+async function showRecord(id) {
+  const rec = await api("GET", `/_mock/ui/api/vendors/${ui.vendor}/state/${ui.kind}/${id}`);
   ui.shownRecord = toJSON(rec.record);
   document.querySelectorAll("#state-table tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.id === String(id)));
   const act = (action) => guarded(async () => {
