@@ -231,6 +231,17 @@ def test_clock_advances_and_a_fault_is_added_and_removed(
     page.wait_for_selector("#fault-table tr[data-fault]", state="detached")
     assert requests.get(f"{server.base_url}/_mock/faults", timeout=10).json() == []
 
+    # throttle: set for this vendor, then back to the server's defaults
+    page.check("#throttle-form input[name=enabled]")
+    page.fill("#throttle-form input[name=ratePerSecond]", "2")
+    page.click("text=Save for this vendor")
+    throttle = f"{server.base_url}/_mock/ui/api/throttle?vendorId={vendor['vendorId']}"
+    page.wait_for_selector("#flash div:has-text('throttle saved')")
+    assert requests.get(throttle, timeout=10).json()["ratePerSecond"] == 2
+    page.click("text=Back to the server defaults")
+    page.wait_for_function("document.querySelector('#throttle-form [name=ratePerSecond]').value === '10'")
+    assert requests.get(throttle, timeout=10).json()["enabled"] is False  # the server runs with throttle off
+
 
 def test_coverage_draws_every_machine_with_exercised_edges(
     page: Any, server: RunningServer, vendor: dict[str, str]

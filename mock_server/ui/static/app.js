@@ -390,6 +390,14 @@ const saveThrottle = guarded(async (event) => {
   await loadThrottle();
 });
 
+// There is no per-vendor "delete": the vendor gets the values of a vendor without settings (the defaults).
+const resetThrottle = guarded(async () => {
+  const d = await api("GET", "/_mock/ui/api/throttle");
+  await api("PUT", "/_mock/throttle", { vendorId: ui.vendor, enabled: d.enabled, ratePerSecond: d.ratePerSecond, burst: d.burst, blockSeconds: d.blockSeconds });
+  flash(`throttle of ${ui.vendor} back to the defaults`);
+  await loadThrottle();
+});
+
 // ---------------------------------------------------------------- coverage
 
 async function loadCoverage() {
@@ -418,6 +426,7 @@ async function start() {
   $("#fault-form").addEventListener("submit", addFault);
   $("#fault-clear").addEventListener("click", guarded(async () => { await api("DELETE", "/_mock/faults"); await loadFaults(); }));
   $("#throttle-form").addEventListener("submit", saveThrottle);
+  $("#throttle-reset").addEventListener("click", resetThrottle);
   $("#vendor").addEventListener("change", () => {
     ui.vendor = $("#vendor").value;
     localStorage.setItem("coupangMockVendor", ui.vendor);
