@@ -256,8 +256,7 @@ function toolbar() {
   const placeOrder = guarded(async () => {
     const order = await api("POST", V("/orders"), { items: [{ vendorItemId: Number(item.value), quantity: Number(qty.value) }] });
     flash(`buyer paid: order ${order.orderId}, boxes ${order.shipmentBoxIds.join(", ")}`);
-    location.hash = `#state/boxes/${order.shipmentBoxIds[0]}`;
-    await loadState();
+    location.hash = `#state/boxes/${order.shipmentBoxIds[0]}`;  // the route shows the list and the new box
   });
   const after = (what) => async (result) => { if (result) { flash(what(result)); await loadState(); } };
   const tools = {
@@ -427,6 +426,7 @@ async function start() {
   $("#fault-clear").addEventListener("click", guarded(async () => { await api("DELETE", "/_mock/faults"); await loadFaults(); }));
   $("#throttle-form").addEventListener("submit", saveThrottle);
   $("#throttle-reset").addEventListener("click", resetThrottle);
+  $("#vendor").addEventListener("focus", guarded(loadVendors));  // vendors your tests created since
   $("#vendor").addEventListener("change", () => {
     ui.vendor = $("#vendor").value;
     localStorage.setItem("coupangMockVendor", ui.vendor);
