@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from .spec import iter_operations, specs_dir
@@ -44,7 +45,10 @@ def register(app: Flask) -> None:
     def docs_page() -> Any:
         services = current_app.extensions["coupang_mock"]
         groups = [*_groups(services.document, services.served), _control_group()]
-        return Response(render_template("docs.html", groups=groups), content_type="text/html; charset=utf-8")
+        # in token mode the links into the dashboard carry the token the page was opened with
+        token = request.args.get("token", "") if services.settings.control_token else ""
+        page = render_template("docs.html", groups=groups, q=f"?{urlencode({'token': token})}" if token else "")
+        return Response(page, content_type="text/html; charset=utf-8")
 
 
 def _md(text: str | None) -> Markup:
@@ -67,11 +71,11 @@ def _example(node: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _dashboard_link(operation_id: str, path: str, control: bool) -> str:
+def _dashboard_view(operation_id: str, path: str, control: bool) -> str:
+    """The dashboard fragment of an operation: its journal entries, or what a control route acts on."""
     if not control:
-        return f"/_mock/ui#journal?operationId={operation_id}"
-    view = next((view for marker, view in DASHBOARD_VIEWS if marker in path), "")
-    return f"/_mock/ui{view}"
+        return f"#journal?operationId={operation_id}"
+    return next((view for marker, view in DASHBOARD_VIEWS if marker in path), "")
 
 
 def _operation(op: Any, served: bool, control: bool) -> dict[str, Any]:
@@ -87,7 +91,7 @@ def _operation(op: Any, served: bool, control: bool) -> dict[str, Any]:
         "description": _md(op.raw.get("description", "")),
         "deprecated": op.raw.get("deprecated", False),
         "served": served,
-        "dashboard": _dashboard_link(op.operation_id, op.path, control),
+        "dashboard": _dashboard_view(op.operation_id, op.path, control),
         "search": search.lower(),
         "parameters": [
             {

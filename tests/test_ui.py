@@ -452,6 +452,8 @@ def test_dashboard_is_guarded_like_the_control_plane() -> None:
     assert client.get("/_mock/ui/api/journal", headers={"X-Mock-Token": "s3cret"}).status_code == 200
     # the query token is for page loads only: it never authorises a change
     assert client.post("/_mock/faults?token=s3cret", json={"status": 500}).status_code == 403
+    docs = client.get("/_mock/docs?token=s3cret").get_data(as_text=True)
+    assert 'href="/_mock/ui?token=s3cret#journal?operationId=acknowledgeOrdersheets"' in docs
     remote = create_app(services=MockServices(Settings())).test_client()
     assert remote.get("/_mock/ui", environ_base={"REMOTE_ADDR": "10.0.0.8"}).status_code == 403
 
