@@ -20,6 +20,7 @@ from .core import Gateway, MockServices
 from .errors import ApiError
 from .settings import Settings
 from .store import open_store
+from .ui import routes as ui_routes
 
 HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     control.register(app)
     docs.register(app)
+    ui_routes.register(app)
 
     def coupang_api(path: str = "") -> Any:
         return gateway(request)

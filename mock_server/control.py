@@ -38,7 +38,11 @@ def guard() -> None:
     """Loopback only, unless a control token is configured (then the token is required)."""
     token = services().settings.control_token
     if token:
-        if request.headers.get("X-Mock-Token") != token:
+        # A browser cannot add a header to a page it navigates to: GETs (read-only) may carry ?token=.
+        supplied = request.headers.get("X-Mock-Token") or (
+            request.args.get("token") if request.method == "GET" else None
+        )
+        if supplied != token:
             raise ApiError(403, "control plane: missing or wrong X-Mock-Token")
         return
     try:
@@ -150,6 +154,13 @@ def list_faults() -> Any:
 def clear_faults() -> Any:
     services().faults.clear()
     return json_response({"cleared": True})
+
+
+@bp.delete("/faults/<int:rule_id>")
+def remove_fault(rule_id: int) -> Any:
+    if not services().faults.remove(rule_id):
+        raise ApiError(404, f"fault rule {rule_id} does not exist")
+    return json_response({"removed": rule_id})
 
 
 @bp.put("/throttle")

@@ -6,6 +6,7 @@ route (spec) → authenticate → throttle → faults → validate (spec) → ve
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -31,6 +32,7 @@ from .routing import MethodNotAllowed, RouteNotFound, Router
 from .settings import Settings
 from .store import MemoryStore, Store, run_in_transaction
 from .throttle import WARNING_HEADER, Admission, Throttle
+from .ui.diagnose import diagnose
 from .validation import OperationValidator
 from .vendors import VendorRegistry
 
@@ -46,6 +48,25 @@ THROTTLE_CLASSES = {
     "listRgOrders": "rocket-growth-orders",
     "getRgOrder": "rocket-growth-orders",
 }
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JOURNAL_BODY_CAP = 16 * 1024  # bytes of a request/response body kept per journal entry
+_SIGNATURE_RE = re.compile(r"(signature=)([0-9A-Za-z]{0,4})[^,\s]*")
+
+
+def journal_headers(headers: Any) -> dict[str, str]:
+    """Request headers as the journal shows them: the signature is masked (it is a replayable secret)."""
+    shown = dict(headers.items())
+    if "Authorization" in shown:
+        shown["Authorization"] = _SIGNATURE_RE.sub(r"\1\2…", shown["Authorization"])
+    return shown
+
+
+def journal_body(prefix: str, raw: bytes) -> dict[str, Any]:
+    """`<prefix>Body` as text capped at JOURNAL_BODY_CAP, with `<prefix>BodyTruncated` when cut."""
+    text = raw[:JOURNAL_BODY_CAP].decode("utf-8", errors="replace")
+    return {f"{prefix}Body": text, f"{prefix}BodyTruncated": len(raw) > JOURNAL_BODY_CAP}
 
 
 @dataclass
@@ -72,6 +93,7 @@ class MockServices:
         for op_id, op in self.operations.items():
             self.router.add(op.method, op.path, op_id)
         self.vendors.ensure_default(self.clock.now())
+        self.request_ids = itertools.count(1)  # journal entry ids (dashboard detail, curl)
 
     def served(self, operation_id: str) -> bool:
         op = self.operations[operation_id]
@@ -109,14 +131,19 @@ class Gateway:
         self.s = services
 
     def __call__(self, request: Request) -> Response:
+        started = time.perf_counter()
         entry: dict[str, Any] = {
+            "id": next(self.s.request_ids),
             "at": self.s.wall().isoformat(),
             "method": request.method,
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
+            "requestHeaders": journal_headers(request.headers),
         }
         request.environ[ENTRY_KEY] = entry  # the access log names the operation and auth verdict
         started = time.perf_counter()
+        # Read (and cache) the body first so the journal keeps it even when auth refuses the request.
+        entry.update(journal_body("request", request.get_data(cache=True) if request.method in BODY_METHODS else b""))
         try:
             response = self._handle(request, entry)
         except ApiError as err:
@@ -128,6 +155,7 @@ class Gateway:
         entry["status"] = response.status_code
         entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
         self._climb(entry, response.status_code)
+        entry.update(journal_body("response", response.get_data()))
         self.s.journal.record(entry)
         return response
 
@@ -147,7 +175,7 @@ class Gateway:
                 extra={"operationId": operation_id},
             )
         self._bind_vendor(auth, operation, path_params.get("vendorId"), request.args.get("vendorId"))
-        raw_body = request.get_data(cache=False) if request.method in {"POST", "PUT", "PATCH", "DELETE"} else b""
+        raw_body = request.get_data(cache=False) if request.method in BODY_METHODS else b""
         path_values, query, body = self._validate(operation, request, path_params, raw_body)
         if isinstance(body, dict):
             self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
@@ -211,12 +239,33 @@ class Gateway:
             entry["auth"] = failure.message
             if failure.expected is not None:
                 entry["expectedStringToSign"] = failure.expected
+            self._explain_refusal(request, raw_query, entry)
             raise failure.to_error(self.s.settings.auth_debug) from None
         entry["auth"] = "ok"
         entry["vendorId"] = result.vendor_id
         entry["skewSeconds"] = round(result.skew_seconds, 1)
         entry["keyAgeDays"] = round(result.key_age_days, 2)
         return result
+
+    def _explain_refusal(self, request: Request, raw_query: str, entry: dict[str, Any]) -> None:
+        """The dashboard's view of a 401: each check, and the string the client actually signed."""
+        report = diagnose(
+            request.headers.get("Authorization"),
+            request.method,
+            raw_path(request),
+            raw_query,
+            lookup=self.s.vendors.by_access_key,
+            now=self.s.wall(),
+            key_now=self.s.clock.now(),
+            window_seconds=self.s.settings.auth_window_seconds,
+            validity_days=self.s.settings.key_validity_days,
+        )
+        entry["authChecks"] = report["checks"]
+        entry["receivedStringToSign"] = report["receivedStringToSign"]
+        entry["stringToSignDiff"] = report.get("diff")
+        entry["authHint"] = report.get("hint")
+        if report.get("vendorId"):
+            entry["keyVendorId"] = report["vendorId"]  # whose key it was: the dashboard lists it under them
 
     def _validate(
         self, operation: spec_module.Operation, request: Request, path_params: dict[str, str], raw_body: bytes
@@ -225,11 +274,7 @@ class Gateway:
         try:
             path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
             query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
-            body = (
-                validator.parse_body(raw_body, request.content_type)
-                if request.method in {"POST", "PUT", "PATCH", "DELETE"}
-                else None
-            )
+            body = validator.parse_body(raw_body, request.content_type) if request.method in BODY_METHODS else None
         except ApiError as err:
             shape = VALIDATION_SHAPES.get(operation.tag)
             raise (shape(err) if shape else err) from None

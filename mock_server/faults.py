@@ -104,6 +104,13 @@ class FaultInjector:
         with self._lock:
             self._rules.clear()
 
+    def remove(self, rule_id: int) -> bool:
+        with self._lock:
+            kept = [rule for rule in self._rules if rule.id != rule_id]
+            removed = len(kept) != len(self._rules)
+            self._rules[:] = kept
+        return removed
+
     def _pick(self, operation_id: str | None, method: str, path: str, vendor_id: str | None) -> FaultRule | None:
         with self._lock:
             for rule in self._rules:
