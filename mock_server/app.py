@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,12 @@ from . import (
 )
 from .accesslog import AccessLog
 from .core import Gateway, MockServices
-from .errors import ApiError
+from .errors import ApiError, bug_response
 from .settings import Settings
 from .store import open_store
 
-HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# OPTIONS goes to the gateway too, which answers 405 with the path's real methods in `Allow`.
+HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class LazyBuildRule(Rule):
@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
     here = str(Path(__file__).resolve().parent)
     app = MockFlask("coupang_mock.server", root_path=here, instance_path=here)
     app.extensions["coupang_mock"] = services
+    # Flask would answer OPTIONS itself (200 text/html listing every method) on every route.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    app.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     gateway = Gateway(services)
 
     @app.before_request
@@ -77,11 +80,12 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> Any:
-        return ApiError(err.code or 500, err.name).to_response()
+        allow = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
+        return ApiError(err.code or 500, err.name, headers=allow).to_response()
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Any:
-        logging.getLogger("coupang_mock").exception("unhandled control-plane error")
-        return ApiError(500, "Internal Exception").to_response()
+        response, _error_id = bug_response(f"control {request.method} {request.path}")
+        return response
 
     return app
