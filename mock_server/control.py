@@ -309,6 +309,31 @@ def coverage() -> Any:
     return json_response(coverage_report(services()))
 
 
+@bp.post("/auth/diagnose")
+def diagnose_auth() -> Any:
+    """The gateway's HMAC checks on a header the caller sends, every one that can run, with what the mock
+    saw (the HMAC debugger of the dashboard calls this)."""
+    data = body()
+    for name in ("authorization", "method", "path", "query"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise ApiError(400, f"{name} must be a string")
+    method, path = data.get("method"), data.get("path")
+    if not method or not path or not path.startswith("/"):
+        raise ApiError(400, "method and path are required (path as sent, starting with '/', without the query)")
+    s = services()
+    checks = s.auth.diagnose(
+        data.get("authorization"),
+        method.upper(),
+        path,
+        (data.get("query") or "").removeprefix("?"),
+        now=s.wall(),
+        key_now=s.clock.now(),
+    )
+    failed = next((c for c in checks if not c["ok"]), None)
+    verdict = "ok" if failed is None else s.auth.refusal_of(failed["check"])
+    return json_response({"ok": failed is None, "verdict": verdict, "checks": checks})
+
+
 def coverage_report(s: MockServices) -> dict[str, Any]:
     per_tag: dict[str, dict[str, Any]] = {}
     for op in iter_operations(s.document):
