@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Rule
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from . import (
     api,  # noqa: F401  (registers every API group's handlers and control routes)
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
     docs.register(app)
 
     def coupang_api(path: str = "") -> Any:
+        if request.path == "/_mock" or request.path.startswith("/_mock/"):
+            return _control_miss(control_map, request.path, request.method)
         return gateway(request)
 
     app.add_url_rule("/", "coupang_api", coupang_api, methods=HTTP_METHODS)
@@ -73,6 +75,15 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     if services.settings.access_log != "off":
         app.wsgi_app = AccessLog(app.wsgi_app, services.settings.access_log)  # type: ignore[method-assign]
+
+    # Control routes only: an /_mock request the catch-all caught is a 404, or a 405 naming their methods.
+    control_map = Map(
+        [
+            Rule(r.rule, endpoint=r.endpoint, methods=r.methods)
+            for r in app.url_map.iter_rules()
+            if r.endpoint != "coupang_api"
+        ]
+    )
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Any:
@@ -89,3 +100,14 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
         return response
 
     return app
+
+
+def _control_miss(control_map: Map, path: str, method: str) -> Any:
+    try:
+        control_map.bind("mock", path_info=path).match(method=method)
+    except MethodNotAllowed as exc:
+        allowed = ", ".join(sorted(exc.valid_methods or ()))
+        raise ApiError(405, f"Request method '{method}' not supported", headers={"Allow": allowed}) from None
+    except NotFound:
+        pass
+    raise ApiError(404, "Not Found")
