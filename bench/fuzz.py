@@ -228,33 +228,52 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = args.operations.split(",") if args.operations else None
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with counting_tracebacks() as tracebacks:
         if args.base_url:
-            report = _run(args.base_url, args.seed, args.requests, modes, wanted)
+            report = _run(args.base_url, args.seed, args.requests, modes, wanted, out, tracebacks)
         else:
             with in_process_mock(args.seed) as base_url:
-                report = _run(base_url, args.seed, args.requests, modes, wanted)
-        report.tracebacks = tracebacks.count
-    summary = report.to_json()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+                report = _run(base_url, args.seed, args.requests, modes, wanted, out, tracebacks)
+    summary = _write(report, tracebacks, out)
     print(json.dumps({k: v for k, v in summary.items() if k != "findings"}, ensure_ascii=False))
     return 0 if not report.undocumented_5xx and not report.tracebacks and not report.bug_ids else 1
 
 
+def _write(report: FuzzReport, tracebacks: _TracebackCounter, out: Path) -> dict[str, Any]:
+    report.tracebacks = tracebacks.count
+    summary = report.to_json()
+    out.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
+
+
 def _run(
-    base_url: str, seed_value: int, total: int, modes: tuple[GenerationMode, ...], wanted: list[str] | None
+    base_url: str,
+    seed_value: int,
+    total: int,
+    modes: tuple[GenerationMode, ...],
+    wanted: list[str] | None,
+    out: Path,
+    tracebacks: _TracebackCounter,
 ) -> FuzzReport:
     """Rounds of a few examples per operation and mode, with a new seed each round, until the total is
-    reached (hypothesis stops early on small input spaces, so a fixed per-operation count undershoots)."""
+    reached (hypothesis stops early on small input spaces, so a fixed per-operation count undershoots).
+    The summary is rewritten after every round, so a run cut short still reports."""
     fuzzer = Fuzzer(base_url, seed_value)
-    per_round = max(1, min(25, total // (len(fuzzer.operations(wanted)) * len(modes))))
+    per_round = max(1, min(10, total // (len(fuzzer.operations(wanted)) * len(modes))))
     rounds = 0
-    while fuzzer.report.requests < total and rounds < 200:
+    while fuzzer.report.requests < total and rounds < 1000:
         fuzzer.seed = seed_value * 1000 + rounds
         fuzzer.run(per_round, modes, wanted)
         rounds += 1
-        print(f"round {rounds}: {fuzzer.report.requests} requests", file=sys.stderr, flush=True)
+        summary = _write(fuzzer.report, tracebacks, out)
+        print(
+            f"round {rounds}: {fuzzer.report.requests} requests, {summary['undocumented5xx']} undocumented 5xx, "
+            f"{summary['tracebacks']} tracebacks",
+            file=sys.stderr,
+            flush=True,
+        )
     return fuzzer.report
 
 

@@ -54,7 +54,7 @@ def guard() -> None:
     write from another web origin, and writes carry JSON (a cross-site form or no-cors fetch cannot)."""
     settings = services().settings
     check_size(
-        len(request.full_path.encode("utf-8")),
+        len(request.full_path),
         request.content_length,
         SizeLimits(settings.max_url_bytes, settings.max_body_bytes),
         envelope="application",
