@@ -433,6 +433,16 @@ def test_idle_connections_are_closed_and_limits_come_from_settings() -> None:
         running.stop()
 
 
+def test_105_idle_sockets_no_longer_lock_clients_out(server: Any) -> None:
+    """waitress' default of 100 connections let 105 idle sockets shut every client out for 120 s."""
+    idle = [socket.create_connection((server.host, server.port), timeout=10) for _ in range(150)]
+    try:
+        assert signed(server, "GET", ECHO, "status=ACCEPT").status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
 def test_405_names_the_allowed_methods(server: Any) -> None:
     response = requests.delete(f"{server.base_url}{ORDERSHEETS}", timeout=10)
     assert response.status_code == 405
