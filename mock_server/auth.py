@@ -126,10 +126,6 @@ class Authenticator:
     def refusal_of(check: str) -> str:
         return REFUSALS[check]
 
-    @staticmethod
-    def refusal_of(check: str) -> str:
-        return REFUSALS[check]
-
     def diagnose(
         self, authorization: str | None, method: str, path: str, query: str, now: datetime, key_now: datetime
     ) -> list[dict[str, Any]]:
