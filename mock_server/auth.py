@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,12 +60,17 @@ class AuthResult:
 
 @dataclass(frozen=True)
 class Check:
-    """One step of the verification (REFUSALS has Coupang's message when it fails)."""
+    """One step of the verification (REFUSALS has Coupang's message when it fails). The words are
+    only composed when someone reads them: the gateway runs these checks on every request."""
 
     check: str
     ok: bool
-    detail: str
+    describe: Callable[[], str]
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        return self.describe()
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.check, "ok": self.ok, "detail": self.detail, **self.extra}
@@ -78,6 +83,7 @@ class _Seen:
     parsed: ParsedAuthorization | None = None
     vendor: dict[str, Any] | None = None
     signed_at: datetime | None = None
+    key_age: timedelta | None = None
 
 
 @dataclass
@@ -114,12 +120,11 @@ class Authenticator:
                 raise AuthFailure(REFUSALS[step.check], step.extra.get("expectedStringToSign"), debug)
         if seen.vendor is None or seen.parsed is None:  # unreachable: every check ran and passed
             raise AuthFailure(NOT_AUTHORIZED)
-        issued = datetime.fromisoformat(seen.vendor["issuedAt"])
         return AuthResult(
             vendor_id=seen.vendor["vendorId"],
             access_key=seen.parsed.access_key,
             skew_seconds=(now - seen.signed_at).total_seconds() if seen.signed_at else 0.0,
-            key_age_days=(key_now - issued).total_seconds() / 86400,
+            key_age_days=seen.key_age.total_seconds() / 86400 if seen.key_age else 0.0,
         )
 
     @staticmethod
@@ -145,17 +150,16 @@ class Authenticator:
         seen: _Seen,
     ) -> Iterator[Check]:
         if not header:
-            yield Check("header", False, "no Authorization header was sent")
+            yield Check("header", False, lambda: "no Authorization header was sent")
             return
         parsed = seen.parsed = parse_authorization(header)
         if parsed is None:
-            yield Check("format", False, format_problem(header))
+            yield Check("format", False, lambda: format_problem(header))
             return
-        yield Check("format", True, "CEA header with algorithm, access-key, signed-date and signature")
+        yield Check("format", True, lambda: "CEA header with algorithm, access-key, signed-date and signature")
+        known = parsed.algorithm == ALGORITHM
         yield Check(
-            "algorithm",
-            parsed.algorithm == ALGORITHM,
-            f"algorithm is {parsed.algorithm!r}" + ("" if parsed.algorithm == ALGORITHM else f"; only {ALGORITHM}"),
+            "algorithm", known, lambda: f"algorithm is {parsed.algorithm!r}" + ("" if known else f"; only {ALGORITHM}")
         )
         try:
             signed_at: datetime | None = parse_signed_date(parsed.signed_date)
@@ -165,8 +169,14 @@ class Authenticator:
         yield Check(
             "signedDate",
             signed_at is not None,
-            f"signed-date {parsed.signed_date!r}"
-            + (" parsed" if signed_at else f" is not {SIGNED_DATE_FORMAT.replace('%', '')} UTC, e.g. 251120T113608Z"),
+            lambda: (
+                f"signed-date {parsed.signed_date!r}"
+                + (
+                    " parsed"
+                    if signed_at
+                    else f" is not {SIGNED_DATE_FORMAT.replace('%', '')} UTC, e.g. 251120T113608Z"
+                )
+            ),
         )
         expected = string_to_sign(parsed.signed_date, method, path, raw_query)
         vendor = seen.vendor = self._vendors.by_access_key(parsed.access_key)
@@ -176,7 +186,7 @@ class Authenticator:
         if vendor is None:
             return
         yield _signature_check(vendor["secretKey"], parsed.signature, expected)
-        yield self._age_check(vendor, key_now)
+        yield self._age_check(vendor, key_now, seen)
 
     @staticmethod
     def _key_check(access_key: str, vendor: dict[str, Any] | None) -> Check:
@@ -184,33 +194,38 @@ class Authenticator:
             return Check(
                 "accessKey",
                 False,
-                f"access key {access_key!r} is not registered on this mock: create a vendor with "
-                "POST /_mock/vendors (or `coupang-mock keys --base-url <mock>`), or sign with the default "
-                "vendor's keys (`coupang-mock keys`)",
+                lambda: (
+                    f"access key {access_key!r} is not registered on this mock: create a vendor with "
+                    "POST /_mock/vendors (or `coupang-mock keys --base-url <mock>`), or sign with the default "
+                    "vendor's keys (`coupang-mock keys`)"
+                ),
             )
-        return Check("accessKey", True, f"access key of vendor {vendor['vendorId']}")
+        return Check("accessKey", True, lambda: f"access key of vendor {vendor['vendorId']}")
 
     def _skew_check(self, signed_date: str, signed_at: datetime, now: datetime, expected: str) -> Check:
         skew = (now - signed_at).total_seconds()
         window = int(self._window.total_seconds())
         ok = abs(skew) <= window
-        detail = (
-            f"server time {now.strftime(SIGNED_DATE_FORMAT)} ({now.isoformat()}), signed-date {signed_date} "
-            f"({signed_at.isoformat()}): {'behind' if skew >= 0 else 'ahead'} by {abs(skew):.0f} s, "
-            f"window ±{window} s"
-        )
+
+        def detail() -> str:
+            return (
+                f"server time {now.strftime(SIGNED_DATE_FORMAT)} ({now.isoformat()}), signed-date {signed_date} "
+                f"({signed_at.isoformat()}): {'behind' if skew >= 0 else 'ahead'} by {abs(skew):.0f} s, "
+                f"window ±{window} s"
+            )
+
         return Check("dateSkew", ok, detail, {"expectedStringToSign": expected} if not ok else {})
 
-    def _age_check(self, vendor: dict[str, Any], key_now: datetime) -> Check:
-        issued = datetime.fromisoformat(vendor["issuedAt"])
-        age_days = (key_now - issued).total_seconds() / 86400
-        ok = key_now - issued <= self._validity
+    def _age_check(self, vendor: dict[str, Any], key_now: datetime, seen: _Seen) -> Check:
+        age = seen.key_age = key_now - datetime.fromisoformat(vendor["issuedAt"])
         # Coupang documents that keys stop working after 180 days but not the message: inferred.
         return Check(
             "keyAge",
-            ok,
-            f"key issued {vendor['issuedAt']}, {age_days:.1f} days ago (test clock); keys are valid "
-            f"{self._validity.days} days",
+            age <= self._validity,
+            lambda: (
+                f"key issued {vendor['issuedAt']}, {age.total_seconds() / 86400:.1f} days ago (test clock); "
+                f"keys are valid {self._validity.days} days"
+            ),
         )
 
 
@@ -218,15 +233,17 @@ def _signature_check(secret_key: str, received: str, expected: str) -> Check:
     wanted = signature(secret_key, expected)
     # Bytes on both sides: compare_digest refuses non-ASCII str, and a header may carry anything.
     ok = hmac.compare_digest(wanted.encode("ascii"), received.lower().encode("utf-8", "surrogatepass"))
-    if ok:
-        detail = "HMAC-SHA256 of the string-to-sign matches"
-    elif not _HEX64_RE.match(received):
-        detail = f"signature is not 64 hex digits ({len(received)} characters received)"
-    else:
-        detail = (
+
+    def detail() -> str:
+        if ok:
+            return "HMAC-SHA256 of the string-to-sign matches"
+        if not _HEX64_RE.match(received):
+            return f"signature is not 64 hex digits ({len(received)} characters received)"
+        return (
             "signature does not match HMAC-SHA256(secretKey, stringToSign): check the secret key, and that "
             "the path and the query are signed exactly as sent (still percent-encoded, no '?')"
         )
+
     return Check(
         "signature",
         ok,
