@@ -274,7 +274,7 @@ def ladder_state() -> Any:
 @bp.get("/journal")
 def journal() -> Any:
     limit = request.args.get("limit", "100")
-    if not (limit.isascii() and limit.isdigit()):
+    if not (limit.isascii() and limit.isdigit() and len(limit) <= 9):
         raise ApiError(400, "limit must be a non-negative integer")
     return json_response(services().journal.recent(request.args.get("vendorId"), int(limit)))
 

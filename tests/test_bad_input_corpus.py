@@ -297,6 +297,7 @@ CORPUS = [
     Bad("control-text-plain", "POST", "/_mock/reset", body=b"{}", content_type="text/plain", status=415),
     Bad("control-reset-vendor-number", "POST", "/_mock/reset", body=b'{"vendorId":123}', status=400),
     Bad("control-journal-superscript", "GET", "/_mock/journal", "limit=%C2%B2", status=400),
+    Bad("control-journal-5000-digits", "GET", "/_mock/journal", f"limit={HUGE}", status=400),
     Bad("control-confirm-superscript", "POST", f"/_mock/vendors/{V}/orders/%C2%B2/confirm", body=b"{}", status=400),
     Bad("control-diagnose-empty", "POST", "/_mock/auth/diagnose", body=b"{}", status=400),
     Bad("control-options", "OPTIONS", "/_mock/vendors", status=405),
