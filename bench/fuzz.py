@@ -55,6 +55,7 @@ class FuzzReport:
     statuses: Counter[int] = field(default_factory=Counter)
     by_mode: Counter[str] = field(default_factory=Counter)
     undocumented_5xx: list[Finding] = field(default_factory=list)
+    documented_5xx: Counter[str] = field(default_factory=Counter)  # "<operationId> <status>": Coupang's own 5xx
     bug_ids: list[str] = field(default_factory=list)
     tracebacks: int = 0
     generation_errors: Counter[str] = field(default_factory=Counter)
@@ -70,6 +71,7 @@ class FuzzReport:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "fiveXX": sum(v for k, v in self.statuses.items() if k >= 500),
             "undocumented5xx": len(self.undocumented_5xx),
+            "documented5xx": dict(self.documented_5xx.most_common()),
             "tracebacks": self.tracebacks,
             "bugIds": self.bug_ids[:50],
             "generationErrors": dict(self.generation_errors),
@@ -191,6 +193,8 @@ class Fuzzer:
         if response.status_code >= 500 and not is_documented(response.status_code, documented):
             finding = Finding(operation_id, mode, response.status_code, method, path, query, body, response.text[:300])
             self.report.undocumented_5xx.append(finding)
+        elif response.status_code >= 500:
+            self.report.documented_5xx[f"{operation_id} {response.status_code}"] += 1
 
 
 @contextmanager
