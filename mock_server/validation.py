@@ -74,7 +74,8 @@ def _strip_for_draft7(node: Any) -> Any:
             and (not k.startswith("x-") or k == ERROR_MESSAGE)
         }
         kind = cleaned.get("type")
-        if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+        # A field that also takes a string is left open, as jackson.coerce leaves it (the spec bounds it).
+        if kind == "integer" or (isinstance(kind, list) and "integer" in kind and "string" not in kind):
             low, high = _INT_BOUNDS.get(str(cleaned.get("format")), _LONG_BOUNDS)
             cleaned.setdefault("minimum", low)
             cleaned.setdefault("maximum", high)
