@@ -19,12 +19,15 @@ from .core import BODY_METHODS, MockServices, run_tickers
 from .errors import ApiError, json_response
 from .registry import CONTROL_ROUTES
 from .spec import iter_operations
-from .validation import JsonLimits, SizeLimits, check_size, is_json_media, parse_json
+from .validation import JsonLimits, SizeLimits, check_size, parse_json
 
 TOKEN_HEADER = "X-Mock-Token"
 VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
 # Fetch metadata a browser sends: only the mock's own pages (or a typed URL) may write.
 SAME_SITE_FETCHES = {"same-origin", "none"}
+# The body types a page on another origin can send without a CORS preflight (which the mock never
+# grants); any other type, or none (curl -X POST, requests' bytes bodies, YAML scenarios), is a non-browser client.
+BROWSER_SIMPLE_TYPES = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 KEY_RE = re.compile(r"[!-+\--~]{1,128}")  # printable ASCII except space and comma
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
@@ -51,7 +54,7 @@ def body() -> dict[str, Any]:
 def guard() -> None:
     """Who may drive the control plane. Without a token: loopback clients that name this mock in
     `Host` (a DNS-rebinding page names its own host). With a token: whoever sends it. In both cases no
-    write from another web origin, and writes carry JSON (a cross-site form or no-cors fetch cannot)."""
+    write from another web origin, and no write typed as a cross-site form or no-cors fetch can type it."""
     settings = services().settings
     check_size(
         len(request.full_path),
@@ -83,9 +86,13 @@ def _refuse_cross_site_write() -> None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None and fetch_site.lower() not in SAME_SITE_FETCHES:
         raise ApiError(403, f"control plane: writes from a {fetch_site[:20]} page are refused")
-    content_type = request.headers.get("Content-Type")
-    if (content_type or request.get_data(cache=True).strip()) and not is_json_media(content_type or ""):
-        raise ApiError(415, "control plane writes take Content-Type: application/json")
+    media_type = (request.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    if media_type in BROWSER_SIMPLE_TYPES:
+        raise ApiError(
+            415,
+            f"control plane writes take Content-Type: application/json (or none), not {media_type}"
+            " (a type any web page can send)",
+        )
 
 
 def _is_loopback(address: str) -> bool:

@@ -264,6 +264,9 @@ def test_same_origin_and_non_browser_writes_pass(server: Any) -> None:
     same_origin = {"Origin": own, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json"}
     assert control(server, "POST", "/vendors", data=b"{}", headers=same_origin).status_code == 201
     assert control(server, "POST", "/vendors", json={}).status_code == 201  # python client, no Origin
+    assert control(server, "POST", "/vendors", data=b"{}").status_code == 201  # bytes body, no Content-Type
+    yaml_typed = {"Content-Type": "application/yaml"}  # a type no page can send without a preflight
+    assert control(server, "POST", "/vendors", data=b"{}", headers=yaml_typed).status_code == 201
     assert control(server, "POST", "/reset").status_code == 200  # curl -X POST, no body, no type
     assert control(server, "DELETE", "/faults").status_code == 200
 
