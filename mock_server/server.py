@@ -29,8 +29,9 @@ class _StrictChannel(HTTPChannel):
     parser_class = _StrictParser
 
 
-def _settings_of(app: Flask) -> Settings:
-    services = app.extensions.get("coupang_mock")
+def _settings_of(app: Any) -> Settings:
+    """The mock's limits; any other WSGI app (the proxy, a test double) gets the defaults."""
+    services = getattr(app, "extensions", {}).get("coupang_mock")
     return services.settings if services is not None else Settings()
 
 
