@@ -25,7 +25,6 @@ def main() -> None:
 @click.option(
     "--scenario", default=None, help="Build this state first: a scenario FILE or an example name (seller-day)."
 )
-@click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--no-throttle", is_flag=True, help="Switch the 10 req/s per-vendor throttle off.")
 @click.option("--no-auth-debug", is_flag=True, help="Do not show the expected string-to-sign in 401 bodies.")
 @click.option("--auth-window", default=None, type=int, help="Allowed signed-date skew in seconds (default 300).")
@@ -51,12 +50,25 @@ def main() -> None:
 @click.option(
     "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Access-log format."
 )
+# Limits against hostile or careless clients (defaults in settings.py; COUPANG_MOCK_<NAME> works too).
+@click.option("--threads", default=None, type=int, help="Worker threads (default 8).")
+@click.option("--max-body-bytes", default=None, type=int, help="Larger bodies get 413 (default 10 MiB).")
+@click.option("--max-json-depth", default=None, type=int, help="Deeper JSON gets 400 (default 500).")
+@click.option("--max-number-length", default=None, type=int, help="Longer JSON numbers get 400 (default 1000).")
+@click.option("--max-url-bytes", default=None, type=int, help="Longer path+query gets 414 (default 8192).")
+@click.option("--connection-limit", default=None, type=int, help="Open connections accepted (default 1000).")
+@click.option("--idle-timeout", default=None, type=int, help="Seconds an idle connection stays open (default 30).")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Host name the control plane also answers to, besides loopback names and --host (repeatable).",
+)
 def serve(
     host: str,
     port: int,
     seed: int | None,
     scenario: str | None,
-    threads: int,
     no_throttle: bool,
     no_auth_debug: bool,
     auth_window: int | None,
@@ -68,6 +80,14 @@ def serve(
     hold_seconds: float,
     quiet: bool,
     log_format: str,
+    threads: int | None,
+    max_body_bytes: int | None,
+    max_json_depth: int | None,
+    max_number_length: int | None,
+    max_url_bytes: int | None,
+    connection_limit: int | None,
+    idle_timeout: int | None,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Run the mock on waitress until Ctrl-C."""
     from .app import create_app
@@ -85,7 +105,15 @@ def serve(
         store_url=store_url,
         access_log="off" if quiet else log_format,
         ladder_hold_seconds=hold_seconds,
+        threads=threads,
+        max_body_bytes=max_body_bytes,
+        max_json_depth=max_json_depth,
+        max_number_length=max_number_length,
+        max_url_bytes=max_url_bytes,
+        connection_limit=connection_limit,
+        idle_timeout_seconds=idle_timeout,
     )
+    settings.allowed_hosts = (*settings.allowed_hosts, *allowed_hosts, host)
     if not quiet:
         _log_to_stderr()
     app = create_app(settings)
@@ -100,7 +128,7 @@ def serve(
 
     if scenario:
         _load_scenario(app.extensions["coupang_mock"], scenario)
-    serve_forever(app, host, port, threads, announce)
+    serve_forever(app, host, port, settings.threads, announce)
     click.echo("coupang-mock stopped")
 
 

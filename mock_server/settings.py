@@ -56,6 +56,19 @@ class Settings:
     ladder_sustained_calls: int = 50
     ladder_fan_out: int = 0
     access_log: str = "off"  # off | text | json (serve turns it on)
+    # Limits against hostile or careless clients. Coupang publishes none of these numbers: the body
+    # cap stands in for the gateway's 413 (10 MiB inferred), depth/number length follow Jackson's read
+    # constraints, the rest keep a developer machine responsive.
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_json_depth: int = 500
+    max_number_length: int = 1000
+    max_url_bytes: int = 8192
+    max_header_bytes: int = 65536
+    connection_limit: int = 1000
+    idle_timeout_seconds: int = 30
+    threads: int = 8
+    # Host names the control plane answers besides loopback ones (DNS-rebinding defence).
+    allowed_hosts: tuple[str, ...] = ()
 
     def ladder(self) -> LadderSettings:
         from .ladder import LadderSettings
@@ -86,6 +99,8 @@ class Settings:
 
 
 def _parse(raw: str, current: object) -> object:
+    if isinstance(current, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(current, bool):
         return raw.lower() in {"1", "true", "yes", "on"}
     if isinstance(current, int):

@@ -280,12 +280,15 @@ def test_diagnose_route_checks_a_pasted_header_and_a_journal_entry(http: Any) ->
     assert stored["request"]["path"] == ORDERSHEETS and stored["request"]["query"] == QUERY
 
 
+PATH_AND_METHOD = "method and path are required (path as sent, starting with '/', without the query)"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"authorization": "x", "path": "/a"}, "method is required"),
-        ({"authorization": "x", "method": "GET"}, "path is required"),
-        ({"authorization": 5, "method": "GET", "path": "/a"}, "query and authorization must be strings"),
+        ({"authorization": "x", "path": "/a"}, PATH_AND_METHOD),
+        ({"authorization": "x", "method": "GET"}, PATH_AND_METHOD),
+        ({"authorization": 5, "method": "GET", "path": "/a"}, "authorization must be a string"),
         ({"journalId": "abc"}, "journalId must be an integer"),
     ],
 )

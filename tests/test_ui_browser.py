@@ -165,7 +165,7 @@ def test_a_wrong_signature_is_explained_in_the_journal_and_the_debugger(
     page.click("text=Check signature")
     page.wait_for_selector("#debugger-result .diff")
     checks = page.locator("#debugger-result ul.checks").inner_text()
-    assert "✓ access-key" in checks and "✗ signature" in checks
+    assert "✓ accessKey" in checks and "✗ signature" in checks
     assert page.locator("#debugger-result mark.got").inner_text() == "?"
     assert page.locator("#debugger-result mark.exp").inner_text() == ""
     shot(page, "debugger")

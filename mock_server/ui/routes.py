@@ -16,7 +16,7 @@ from werkzeug.test import EnvironBuilder
 
 from coupang_mock.client.signing import sign
 
-from ..control import body, services
+from ..control import services
 from ..core import Gateway, MockServices
 from ..domains.fsm import MACHINES, transition_coverage
 from ..errors import ApiError, json_response
@@ -89,40 +89,36 @@ def journal_curl(entry_id: int) -> Any:
     return Response(line + "\n", content_type="text/plain; charset=utf-8")
 
 
-def diagnose_route() -> Any:
-    """POST /_mock/auth/diagnose {authorization, method, path, query} or {journalId}: the HMAC checks."""
-    data = body()
-    s = services()
-    if "journalId" in data:
-        entry = _entry(int_arg(data["journalId"], "journalId"))
-        checks = entry.get("authChecks") or [
-            {
-                "check": "gateway",
-                "ok": entry.get("auth") == "ok",
-                "detail": entry.get("auth") or "not authenticated (no route)",
-            }
-        ]
-        return json_response(
-            {
-                "checks": checks,
-                "expectedStringToSign": entry.get("expectedStringToSign"),
-                "receivedStringToSign": entry.get("receivedStringToSign"),
-                "diff": entry.get("stringToSignDiff"),
-                "hint": entry.get("authHint"),
-                "request": {k: entry.get(k) for k in ("method", "path", "query")}
-                | {"authorization": (entry.get("requestHeaders") or {}).get("Authorization")},
-            }
-        )
-    for name in ("method", "path"):
-        if not isinstance(data.get(name), str) or not data[name]:
-            raise ApiError(400, f"{name} is required")
-    query = data.get("query") or ""
-    if not isinstance(query, str) or not isinstance(data.get("authorization", ""), str):
-        raise ApiError(400, "query and authorization must be strings")
+def journal_diagnosis(data: dict[str, Any]) -> dict[str, Any]:
+    """POST /_mock/auth/diagnose {journalId}: the checks the gateway recorded for that request."""
+    entry = _entry(int_arg(data["journalId"], "journalId"))
+    checks = entry.get("authChecks") or [
+        {
+            "check": "gateway",
+            "ok": entry.get("auth") == "ok",
+            "detail": entry.get("auth") or "not authenticated (no route)",
+        }
+    ]
+    return {
+        "ok": entry.get("auth") == "ok",
+        "verdict": entry.get("auth") or "not authenticated (no route)",
+        "checks": checks,
+        "expectedStringToSign": entry.get("expectedStringToSign"),
+        "receivedStringToSign": entry.get("receivedStringToSign"),
+        "diff": entry.get("stringToSignDiff"),
+        "hint": entry.get("authHint"),
+        "request": {k: entry.get(k) for k in ("method", "path", "query")}
+        | {"authorization": (entry.get("requestHeaders") or {}).get("Authorization")},
+    }
+
+
+def signing_mistakes(s: Any, authorization: str | None, method: str, path: str, query: str) -> dict[str, Any]:
+    """Expected vs received string-to-sign, their diff and a hint, when a usual client mistake explains
+    the signature (the checks themselves are the gateway's: Authenticator.diagnose)."""
     report = diagnose(
-        data.get("authorization"),
-        data["method"],
-        data["path"],
+        authorization,
+        method,
+        path,
         query,
         lookup=s.vendors.by_access_key,
         now=s.wall(),
@@ -130,7 +126,8 @@ def diagnose_route() -> Any:
         window_seconds=s.settings.auth_window_seconds,
         validity_days=s.settings.key_validity_days,
     )
-    return json_response(report)
+    keys = ("expectedStringToSign", "receivedStringToSign", "diff", "hint")
+    return {key: report.get(key) for key in keys}
 
 
 # ---------------------------------------------------------------- state
@@ -231,6 +228,3 @@ def machine_drawing(name: str) -> Any:
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    # harden's POST /_mock/auth/diagnose wins when present; this is the dashboard's fallback of the same contract.
-    if not any(rule.rule == "/_mock/auth/diagnose" for rule in app.url_map.iter_rules()):
-        app.add_url_rule("/_mock/auth/diagnose", "ui.diagnose", diagnose_route, methods=["POST"])
