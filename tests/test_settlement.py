@@ -474,3 +474,21 @@ def test_customer_borne_return_fee_is_settled_on_the_refund_row(books: Books) ->
     fee = refund["deliveryFee"]
     assert fee["amount"] == fee["baseAmount"] == -receipt["returnShippingCharge"]
     assert (fee["fee"], fee["feeVat"]) == _fee(fee["amount"], "3")
+
+
+def test_revenue_rows_carry_the_products_real_product_id(books: Books) -> None:
+    """Issue 17: productId was 0 in revenue history while the product read had the real one."""
+    seller = books.shop.seller
+    listed = seller.quick({"salePrice": 20000, "quantity": 5})
+    product_id = seller.product(listed["sellerProductId"]).data["productId"]
+    assert product_id
+    (vid,) = listed["vendorItemIds"]
+    placed = books.shop.order((vid, 1))
+    (box_id,) = placed["shipmentBoxIds"]
+    assert books.shop.ack(box_id).status == 200 and books.shop.ship(box_id).status == 200
+    assert books.shop.track(box_id, "DELIVERED").status == 200
+    books.shop.ok("POST", f"/vendors/{books.vendor_id}/orders/{placed['orderId']}/confirm")
+    books.shop.advance(DAY)  # revenue is readable up to yesterday
+    (row,) = books.all_rows()
+    assert [item["productId"] for item in row["items"]] == [product_id]
+    assert books.shop.box(box_id).data["orderItems"][0]["productId"] == product_id
