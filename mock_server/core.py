@@ -21,13 +21,15 @@ from werkzeug.routing import Map, Rule
 from . import spec as spec_module
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
+from .domains.fsm import flush_coverage
 from .errors import ApiError, LocatedError, json_response, not_found
 from .faults import FaultInjector
 from .ids import IdFactory
 from .journal import Journal
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
+from .runtime import system_tx
 from .settings import Settings
-from .store import MemoryStore, Store
+from .store import MemoryStore, Store, Tx
 from .throttle import WARNING_HEADER, Throttle
 from .validation import OperationValidator
 from .vendors import VendorRegistry
@@ -61,11 +63,16 @@ class MockServices:
     document: dict[str, Any] = field(default_factory=spec_module.load)
 
     def __post_init__(self) -> None:
-        self.vendors = VendorRegistry(self.store, self.settings)
-        self.auth = Authenticator(self.vendors, self.settings.auth_window_seconds, self.settings.key_validity_days)
-        self.throttle = Throttle(self.settings)
-        self.faults = FaultInjector(self.settings.seed)
-        self.journal = Journal(self.settings.journal_size)
+        s = self.settings
+        self.vendors = VendorRegistry(self.store, s)
+        self.auth = Authenticator(self.vendors, s.auth_window_seconds, s.key_validity_days)
+        # Runtime state lives in the store (shared by workers, kept across restarts): attach each part.
+        self.clock.attach(self.store)
+        self.throttle = Throttle(s)
+        self.faults = FaultInjector(s.seed, real_slots=s.real_latency_slots)
+        self.journal = Journal(s.journal_size, s.journal_bytes, s.journal_entry_bytes)
+        for part in (self.throttle, self.faults, self.journal):
+            part.attach(self.store)
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
@@ -124,18 +131,38 @@ class Gateway:
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = ApiError(500, "Internal Exception").to_response()
         entry["status"] = response.status_code
-        self.s.journal.record(entry)
+        self._record(entry)
         return response
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        """Journal entry and this request's transition counts, in one system transaction."""
+        try:
+            with system_tx(self.s.store) as tx:
+                self.s.journal.record(entry, tx=tx)
+                flush_coverage(tx)
+        except Exception:  # the answer is decided; a failing journal must not turn it into a 500
+            log.exception("journal write failed for %s %s", entry["method"], entry["path"])
 
     def _handle(self, request: Request, entry: dict[str, Any]) -> Response:
         operation_id, path_params = self._route(request)
         entry["operationId"] = operation_id
         raw_query = request.query_string.decode("latin-1")
-        auth = self._authenticate(request, raw_query, entry)
-        admission = self.s.throttle.admit(
-            auth.vendor_id, THROTTLE_CLASSES.get(operation_id), self.s.clock.now(auth.vendor_id)
-        )
-        self.s.faults.apply(operation_id, request.method, request.path, auth.vendor_id, self._timeout_ms(request))
+        # One short system transaction decides admission: key, clock, throttle bucket, fault counters.
+        with system_tx(self.s.store) as tx:
+            auth = self._authenticate(request, raw_query, entry, tx)
+            now = self.s.clock.now(auth.vendor_id, tx=tx)
+            admission = self.s.throttle.check(tx, auth.vendor_id, THROTTLE_CLASSES.get(operation_id), now)
+            fault = (
+                None
+                if admission.rejected
+                else self.s.faults.pick(tx, operation_id, request.method, request.path, auth.vendor_id)
+            )
+        admission.raise_if_rejected()
+        if fault is not None:
+            entry["faultId"] = fault.id
+        latency = self.s.faults.enact(fault, request.path, auth.vendor_id, self._timeout_ms(request))
+        if latency:
+            entry["latencyMs"], entry["latencyMode"] = latency.ms, latency.mode
         operation = self.s.operations[operation_id]
         handler = HANDLERS.get(operation.handler_id)
         if handler is None:
@@ -150,12 +177,14 @@ class Gateway:
         if isinstance(body, dict):
             self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
         try:
-            reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
+            reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request, now)
         except LocatedError as err:
             raise err.located(raw_body) from None
         headers = dict(reply.headers or {})
         if admission.warning:
             headers[WARNING_HEADER] = admission.warning
+        if latency:
+            headers.update(latency.headers())
         return json_response(reply.body, reply.status, headers)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
@@ -167,7 +196,7 @@ class Gateway:
         except MethodNotAllowed:
             raise ApiError(405, f"Request method '{request.method}' not supported") from None
 
-    def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any]) -> AuthResult:
+    def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any], tx: Tx) -> AuthResult:
         try:
             result = self.s.auth.verify(
                 request.headers.get("Authorization"),
@@ -175,7 +204,7 @@ class Gateway:
                 raw_path(request),
                 raw_query,
                 now=self.s.wall(),
-                key_now=self.s.clock.now(),
+                key_now=self.s.clock.now(tx=tx),
             )
         except AuthFailure as failure:
             entry["auth"] = failure.message
@@ -239,9 +268,9 @@ class Gateway:
         query: dict[str, Any],
         body: Any,
         request: Request,
+        now: datetime,
     ) -> Reply:
         with self.s.store.transaction(auth.vendor_id) as tx:
-            now = self.s.clock.now(auth.vendor_id)
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
                 services=self.s,

@@ -1,0 +1,48 @@
+"""The one way runtime state (clock, faults, throttle, journal, coverage, vendors) reaches the store.
+
+Everything a request depends on lives in the store's system tenant, so every worker process sees the
+same clock, faults and throttle buckets, and a restart on the same SQLite file continues where it
+stopped. The gateway reads and writes all of it in one short system transaction per request; the
+components below join that transaction instead of opening their own (SQLite cannot nest them).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from .store import SYSTEM_TENANT, Store, Tx
+
+# One kind for the singleton documents of the runtime (keys: clock, faults, throttle, journal, transitions).
+RUNTIME = "runtime"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_open = threading.local()
+
+
+@contextmanager
+def system_tx(store: Store) -> Iterator[Tx]:
+    """A system-tenant transaction; inside one already open on this thread (same store), that one."""
+    active: dict[int, Tx] = _open.__dict__.setdefault("txs", {})
+    joined = active.get(id(store))
+    if joined is not None:
+        yield joined
+        return
+    with store.transaction(SYSTEM_TENANT) as tx:
+        active[id(store)] = tx
+        try:
+            yield tx
+        finally:
+            del active[id(store)]
+
+
+def to_micros(moment: datetime) -> int:
+    """Exact integer microseconds since the epoch: floats would drift, ISO strings cost a parse per read."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
