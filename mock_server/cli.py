@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 
@@ -30,6 +34,13 @@ def main() -> None:
 @click.option(
     "--store", "store_url", default=None, help="memory (default) or sqlite:///path.db (state survives restarts)."
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes (gunicorn) sharing one SQLite store; a temporary file when --store is not given.",
+)
 def serve(
     host: str,
     port: int,
@@ -43,10 +54,15 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
+    workers: int,
 ) -> None:
-    """Run the mock on waitress until Ctrl-C."""
+    """Run the mock on waitress (one process) or gunicorn (--workers N) until Ctrl-C or SIGTERM."""
     from .app import create_app
-    from .server import serve_forever
+    from .server import serve_forever, serve_workers
+
+    scratch = _worker_store(workers, store_url)
+    if scratch is not None:
+        store_url = f"sqlite:///{scratch / 'mock.db'}"
 
     settings = Settings.from_env(
         seed=seed,
@@ -59,7 +75,6 @@ def serve(
         control_token=control_token,
         store_url=store_url,
     )
-    app = create_app(settings)
 
     def announce(base_url: str) -> None:
         click.echo(f"coupang-mock listening on {base_url}")
@@ -67,10 +82,35 @@ def serve(
         click.echo(f"  accessKey  {settings.default_access_key}")
         click.echo(f"  secretKey  {settings.default_secret_key}")
         click.echo(f"  control    {base_url}/_mock  (docs: {base_url}/_mock/docs)")
+        if workers > 1:
+            click.echo(f"  workers    {workers} (store {store_url})")
         sys.stdout.flush()
 
-    serve_forever(app, host, port, threads, announce)
-    click.echo("coupang-mock stopped")
+    # gunicorn's workers are forks that unwind through this frame when they exit: only the process
+    # that started serving may remove the shared file or say it stopped.
+    owner = os.getpid()
+    try:
+        if workers > 1:
+            serve_workers(lambda: create_app(settings), host, port, workers, threads, announce)
+        else:
+            serve_forever(create_app(settings), host, port, threads, announce)
+    finally:
+        if os.getpid() == owner:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+            click.echo("coupang-mock stopped")
+
+
+def _worker_store(workers: int, store_url: str | None) -> Path | None:
+    """A scratch directory for the shared SQLite file of N workers when no store was named."""
+    if workers == 1 or (store_url and store_url != "memory"):
+        return None
+    if store_url == "memory":
+        raise click.UsageError(
+            "the memory store lives inside one process: with --workers > 1 give --store sqlite:///path.db "
+            "(or no --store for a temporary SQLite file)"
+        )
+    return Path(tempfile.mkdtemp(prefix="coupang-mock-"))
 
 
 @main.command()
