@@ -65,7 +65,7 @@ class TestClock:
     def now(self, vendor_id: str | None = None, *, tx: Tx | None = None) -> datetime:
         if tx is not None:
             return self._now_in(tx, vendor_id)
-        with system_tx(self._store) as own:
+        with system_tx(self._store, write=False) as own:
             return self._now_in(own, vendor_id)
 
     def _now_in(self, tx: Tx, vendor_id: str | None) -> datetime:

@@ -147,7 +147,7 @@ class FaultInjector:
         return rule
 
     def list(self) -> list[FaultRule]:
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             return [FaultRule.from_doc(r) for r in _doc(tx)["rules"]]
 
     def clear(self) -> None:

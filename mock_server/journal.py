@@ -73,7 +73,7 @@ class Journal:
     def recent(self, vendor_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         if limit <= 0:
             return []
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             if vendor_id is None:
                 docs = tx.find(JOURNAL, "by-seq", reverse=True, limit=limit)
             else:
@@ -82,7 +82,7 @@ class Journal:
 
     def usage(self) -> dict[str, int]:
         """Entries and bytes held now, against the caps."""
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             meta = _meta(tx)
         return {
             "entries": meta["count"],

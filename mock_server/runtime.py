@@ -8,10 +8,13 @@ components below join that transaction instead of opening their own (SQLite cann
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .store import SYSTEM_TENANT, Store, Tx
 
@@ -23,19 +26,37 @@ _open = threading.local()
 
 
 @contextmanager
-def system_tx(store: Store) -> Iterator[Tx]:
-    """A system-tenant transaction; inside one already open on this thread (same store), that one."""
+def system_tx(store: Store, *, write: bool = True) -> Iterator[Tx]:
+    """A system-tenant transaction; inside one already open on this thread (same store), that one.
+
+    `write=False` asks for a read-only transaction where the store offers them (readers then don't
+    queue behind the file's writer); pure reads only.
+    """
     active: dict[int, Tx] = _open.__dict__.setdefault("txs", {})
     joined = active.get(id(store))
     if joined is not None:
         yield joined
         return
-    with store.transaction(SYSTEM_TENANT) as tx:
+    opened = store.transaction(SYSTEM_TENANT) if write or not _offers_read_only(store) else _read_only(store)
+    with opened as tx:
         active[id(store)] = tx
         try:
             yield tx
         finally:
             del active[id(store)]
+
+
+@functools.cache
+def _read_only_kinds(kind: type) -> bool:
+    return "write" in inspect.signature(kind.transaction).parameters
+
+
+def _offers_read_only(store: Store) -> bool:
+    return _read_only_kinds(type(store))
+
+
+def _read_only(store: Store) -> Any:
+    return store.transaction(SYSTEM_TENANT, write=False)  # type: ignore[call-arg]
 
 
 def to_micros(moment: datetime) -> int:

@@ -69,7 +69,7 @@ class Throttle:
 
     def limits(self, vendor_id: str, *, tx: Tx | None = None) -> VendorLimits:
         if tx is None:
-            with system_tx(self._store) as own:
+            with system_tx(self._store, write=False) as own:
                 return self.limits(vendor_id, tx=own)
         defaults = self._defaults(tx)
         own_limits = tx.get(LIMITS, vendor_id) if vendor_id else None

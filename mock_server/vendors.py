@@ -65,14 +65,14 @@ class VendorRegistry:
         return uuid.UUID(bytes=digest[:16], version=4)
 
     def get(self, vendor_id: str) -> dict[str, Any] | None:
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             return tx.get(VENDORS, vendor_id)
 
     def by_access_key(self, access_key: str) -> dict[str, Any] | None:
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             link = tx.get(KEYS, access_key)
             return tx.get(VENDORS, link["vendorId"]) if link else None
 
     def all(self) -> list[dict[str, Any]]:
-        with system_tx(self._store) as tx:
+        with system_tx(self._store, write=False) as tx:
             return [v for _, v in tx.items(VENDORS)]
