@@ -79,6 +79,10 @@ def _pending() -> Counter[Edge]:
     return counter
 
 
+def pending_coverage() -> bool:
+    return bool(_pending())
+
+
 def flush_coverage(tx: Tx) -> None:
     """Add this thread's pending edges to the shared counts in the store (system tenant)."""
     pending = _pending()
