@@ -187,6 +187,7 @@ class Gateway:
         (committed before the request goes on, so a refusal or a fired fault is counted by every worker)."""
         with system_tx(self.s.store) as tx:
             auth = self._authenticate(request, raw_query, entry, tx)
+            self.s.vendors.sync(tx)
             now = self.s.clock.now(auth.vendor_id, tx=tx)
             admission = self.s.throttle.check(tx, auth.vendor_id, THROTTLE_CLASSES.get(operation_id), now)
             if admission.rejected:
@@ -277,7 +278,7 @@ class Gateway:
         request: Request,
         now: datetime,
     ) -> Reply:
-        with self.s.store.transaction(auth.vendor_id) as tx:
+        with self.s.vendors.pinned(), self.s.store.transaction(auth.vendor_id) as tx:
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
                 services=self.s,

@@ -1,27 +1,36 @@
 """Vendors and their OpenAPI keys, kept in the store's system tenant so every worker sees them.
 
-Every read joins the system transaction already open on the thread (the gateway's), if any.
+Every read joins the system transaction already open on the thread (the gateway's), if any. The
+list of all vendors is also kept per process, synced at each request's admission (one read of a
+version counter), because handlers ask for it inside their vendor's transaction, where SQLite cannot
+open the system one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from .runtime import system_tx
+from .runtime import RUNTIME, system_tx
 from .settings import Settings
-from .store import Store
+from .store import Store, Tx
 
 VENDORS = "vendors"
 KEYS = "keys"
+VERSION_KEY = "vendors-version"
 
 
 class VendorRegistry:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._settings = settings
+        self._known: tuple[int, list[dict[str, Any]]] | None = None
+        self._pinned = threading.local()
 
     def ensure_default(self, now: datetime) -> dict[str, Any]:
         """Get or create in one transaction: worker processes start at the same time on one store."""
@@ -56,6 +65,7 @@ class VendorRegistry:
                 raise ValueError("accessKey is already issued to another vendor")
             tx.put(VENDORS, vendor_id, record)
             tx.put(KEYS, record["accessKey"], {"vendorId": vendor_id})
+            tx.put(RUNTIME, VERSION_KEY, {"version": _version(tx) + 1})
         return record
 
     def _derived(self, vendor_id: str, purpose: str) -> uuid.UUID:
@@ -74,5 +84,30 @@ class VendorRegistry:
             return tx.get(VENDORS, link["vendorId"]) if link else None
 
     def all(self) -> list[dict[str, Any]]:
-        with system_tx(self._store, write=False) as tx:
-            return [v for _, v in tx.items(VENDORS)]
+        known = self._known
+        if known is None or not getattr(self._pinned, "on", False):
+            with system_tx(self._store, write=False) as tx:
+                known = self.sync(tx)
+        return list(known[1])
+
+    def sync(self, tx: Tx) -> tuple[int, list[dict[str, Any]]]:
+        """This process's list of vendors, reloaded in `tx` only when a vendor was added since."""
+        version = _version(tx)
+        known = self._known
+        if known is None or known[0] != version:
+            known = self._known = (version, [v for _, v in tx.items(VENDORS)])
+        return known
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Inside, `all()` answers from the list synced by this request's admission."""
+        self._pinned.on = True
+        try:
+            yield
+        finally:
+            self._pinned.on = False
+
+
+def _version(tx: Tx) -> int:
+    doc = tx.get(RUNTIME, VERSION_KEY)
+    return int(doc["version"]) if doc else 0

@@ -271,3 +271,26 @@ def test_memory_store_is_refused_with_workers() -> None:
     )
     assert result.returncode == 2
     assert "memory store lives inside one process" in result.stderr
+
+
+def test_another_vendors_order_is_told_apart_on_either_worker(served: Served) -> None:
+    """The handler asks for every vendor inside its own vendor's transaction (SQLite cannot nest the
+    system one there): it must still answer Coupang's refusal, never a 500."""
+    owner, other = served.control("POST", "/vendors").json(), served.control("POST", "/vendors").json()
+    item = served.control(
+        "POST",
+        f"/vendors/{owner['vendorId']}/catalog/items",
+        {"items": [{"itemName": "남의 주문", "salePrice": 10000, "quantity": 5}]},
+    ).json()["vendorItemIds"][0]
+    order = served.control(
+        "POST", f"/vendors/{owner['vendorId']}/orders", {"items": [{"vendorItemId": item, "quantity": 1}]}
+    ).json()["orderId"]
+    client = served.client(other)
+    path = f"/v2/providers/openapi/apis/api/v5/vendors/{other['vendorId']}/{order}/ordersheets"
+    answers: list[requests.Response] = []
+    while len({a.headers[WORKER_HEADER] for a in answers}) < 2 and len(answers) < 60:
+        answers.append(served.seen(client.send_raw("GET", path, headers={"Connection": "close"})))
+    assert {(a.status_code, a.json()["message"]) for a in answers} == {
+        (400, "다른 판매자의 주문을 조회할 수 없습니다.")
+    }
+    assert len({a.headers[WORKER_HEADER] for a in answers}) == 2
