@@ -18,11 +18,14 @@ from typing import Any
 
 from .runtime import RUNTIME, system_tx
 from .settings import Settings
-from .store import Store, Tx
+from .store import Store, Tx, declare_index
 
 VENDORS = "vendors"
 KEYS = "keys"
 VERSION_KEY = "vendors-version"
+
+# Creation order; vendors stored before ordinals existed count as 0.
+declare_index(VENDORS, "by-ordinal", lambda doc: (int(doc.get("ordinal", 0)),))
 
 
 class VendorRegistry:
@@ -63,9 +66,10 @@ class VendorRegistry:
             }
             if tx.get(KEYS, record["accessKey"]):
                 raise ValueError("accessKey is already issued to another vendor")
-            tx.put(VENDORS, vendor_id, record)
+            version = _version(tx) + 1
+            tx.put(VENDORS, vendor_id, {**record, "ordinal": version})
             tx.put(KEYS, record["accessKey"], {"vendorId": vendor_id})
-            tx.put(RUNTIME, VERSION_KEY, {"version": _version(tx) + 1})
+            tx.put(RUNTIME, VERSION_KEY, {"version": version})
         return record
 
     def _derived(self, vendor_id: str, purpose: str) -> uuid.UUID:
@@ -95,7 +99,10 @@ class VendorRegistry:
         version = _version(tx)
         known = self._known
         if known is None or known[0] != version:
-            known = self._known = (version, [v for _, v in tx.items(VENDORS)])
+            # Vendors are only ever added: read the ones numbered after what this process knows.
+            seen, vendors = known or (-1, [])
+            added = tx.find(VENDORS, "by-ordinal", lo=seen + 1)
+            known = self._known = (version, [*vendors, *added])
         return known
 
     @contextmanager

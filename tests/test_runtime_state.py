@@ -244,3 +244,17 @@ def _system(services: MockServices) -> Any:
     from coupang_mock.server.runtime import system_tx
 
     return system_tx(services.store)
+
+
+def test_vendor_list_is_synced_incrementally_across_instances(pair: tuple[MockServices, MockServices]) -> None:
+    one, two = pair
+    assert [v["vendorId"] for v in two.vendors.all()] == [VENDOR]
+    created = [one.vendors.create(START)["vendorId"] for _ in range(3)]
+    with _system(two) as tx:
+        version, vendors = two.vendors.sync(tx)
+    assert [v["vendorId"] for v in vendors] == [VENDOR, *created]
+    with two.vendors.pinned():
+        one.vendors.create(START)  # added after this request's admission: not in the pinned list
+        assert [v["vendorId"] for v in two.vendors.all()] == [VENDOR, *created]
+    assert len(two.vendors.all()) == 5, "outside a request the list is read fresh"
+    assert version == 4
