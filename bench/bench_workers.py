@@ -255,6 +255,28 @@ def _other_vendor_p50(base: str, other: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def journal_memory(python: str, requests_sent: int = 3000) -> dict[str, Any]:
+    """RSS growth of one serve process after requests with 100 KB queries (issue 14: +109 MiB before
+    the journal had a byte cap)."""
+    port = free_port()
+    command = [python, "-m", "coupang_mock.server.cli", "serve", "--port", str(port)]
+    with running(command, port) as process:
+        base = f"http://127.0.0.1:{port}"
+        before = tree_rss_mib(process.pid)
+        session = requests.Session()
+        query = "q=" + "x" * 100_000
+        for _ in range(requests_sent):
+            session.get(f"{base}{V5}/ordersheets?{query}", timeout=30)
+        after = tree_rss_mib(process.pid)
+        held = len(requests.get(f"{base}/_mock/journal", params={"limit": 10_000}, timeout=60).content)
+    return {
+        "requests": requests_sent,
+        "rssBeforeMiB": round(before, 1),
+        "rssAfterMiB": round(after, 1),
+        "journalJsonBytes": held,
+    }
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -264,10 +286,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-granian", action="store_true")
     parser.add_argument("--latency-only", action="store_true", help="only the latency-fault isolation check")
+    parser.add_argument("--journal-only", action="store_true", help="only the journal memory check")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.latency_only:
         print(json.dumps(latency_isolation(sys.executable), indent=2))
+        return
+    if args.journal_only:
+        print(json.dumps(journal_memory(sys.executable), indent=2))
         return
     python = sys.executable
     gunicorn = str(Path(python).with_name("gunicorn"))

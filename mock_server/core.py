@@ -155,7 +155,7 @@ class Gateway:
             entry["faultId"] = fault.id
         latency = self.s.faults.enact(fault, request.path, auth.vendor_id, self._timeout_ms(request))
         if latency:
-            entry["latencyMs"], entry["latencyMode"] = latency.ms, latency.mode
+            entry["faultLatencyMs"], entry["faultLatencyMode"] = latency.ms, latency.mode
         operation = self.s.operations[operation_id]
         handler = HANDLERS.get(operation.handler_id)
         if handler is None:

@@ -138,7 +138,7 @@ class Throttle:
                 # Back to the settings, under a generation no bucket or vendor limit was written with.
                 tx.put(RUNTIME, THROTTLE_KEY, {"generation": self._defaults(tx)["generation"] + 1})
                 return
-            tx.delete(LIMITS, vendor_id)
+            # Like its keys, a vendor's throttle settings survive a reset of its state; its buckets don't.
             self._drop_buckets(tx, vendor_id)
 
     def _drop_buckets(self, tx: Tx, vendor_id: str) -> None:

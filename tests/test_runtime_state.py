@@ -258,3 +258,12 @@ def test_vendor_list_is_synced_incrementally_across_instances(pair: tuple[MockSe
         assert [v["vendorId"] for v in two.vendors.all()] == [VENDOR, *created]
     assert len(two.vendors.all()) == 5, "outside a request the list is read fresh"
     assert version == 4
+
+
+def test_vendor_reset_refills_its_bucket_and_keeps_its_settings(pair: tuple[MockServices, MockServices]) -> None:
+    one, two = pair
+    one.throttle.configure(VENDOR, enabled=True, rate=1, burst=2)
+    assert [_admitted(one) for _ in range(3)] == [True, True, False]
+    two.reset(VENDOR)
+    assert one.throttle.limits(VENDOR).burst == 2
+    assert [_admitted(one) for _ in range(3)] == [True, True, False]

@@ -171,7 +171,7 @@ def test_real_latency_is_slept_only_when_asked(server: Any, services: Any, clien
     real = client.request("GET", ECHO, QUERY).raw
     assert slept == [1.2]
     assert real.headers[LATENCY_MODE_HEADER] == "real"
-    assert services.journal.recent(limit=1)[0]["latencyMs"] == 1200
+    assert services.journal.recent(limit=1)[0]["faultLatencyMs"] == 1200
 
 
 def test_real_latency_slots_are_bounded_per_vendor(services: Any) -> None:
