@@ -7,7 +7,7 @@ SQLite store:
 - listOrdersheets over a vendor holding N boxes (daily paging, maxPerPage 50, every page),
 - getOrdersheetByShipmentboxid, acknowledgeOrdersheets (one box per call),
 - peak RSS after holding N orders.
-Results go to bench/results/domains.json. Never asserted in tests.
+Raw results go to bench/out/domains.json (git-ignored); summaries in bench/RESULTS.md. Never asserted in tests.
 """
 
 from __future__ import annotations
@@ -127,7 +127,8 @@ def main() -> None:
     results["maxRssMiBAfterMemoryRun"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(f"sqlite:///{tmp}/bench.db")
-    out = ROOT / "bench" / "results" / "domains.json"
+    out = ROOT / "bench" / "out" / "domains.json"
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -1,4 +1,4 @@
-"""Benchmarks of the request path (run by hand: python bench/bench_gateway.py; results in bench/results/).
+"""Benchmarks of the request path (run by hand: python bench/bench_gateway.py; raw results in bench/out/, git-ignored).
 
 Measures, on this machine:
 - HMAC sign + verify per request,
@@ -109,7 +109,8 @@ def main() -> None:
     results["gatewayRequestsPerSecondInProcess"] = round(n / elapsed)
     results["maxRssMiB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["startupOperations"] = len(services.operations)
-    out = ROOT / "bench" / "results" / "gateway.json"
+    out = ROOT / "bench" / "out" / "gateway.json"
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -13,28 +13,34 @@ See the README section "The Python client".
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .core import ApiResponse, BaseClient, RetryPolicy
 from .errors import AuthError, CoupangError, NotFoundError, RateLimitError, ServerError, ValidationError
-from .families import Page, Pager
 
-try:
-    from ._generated import FAMILIES, Families
-except ImportError:  # pragma: no cover - only before the first codegen run
-    FAMILIES = {}
+if TYPE_CHECKING:
+    from ._client import CoupangClient
+    from .core import ApiResponse, BaseClient, RetryPolicy
+    from .families import Page, Pager
 
-    class Families:  # type: ignore[no-redef]
-        pass
+# Loaded on first use: the server imports `coupang_mock.client.signing`, and importing this package must
+# not pull `requests` and 128 generated methods into its start-up.
+_LAZY = {
+    "CoupangClient": "._client",
+    "ApiResponse": ".core",
+    "BaseClient": ".core",
+    "RetryPolicy": ".core",
+    "Page": ".families",
+    "Pager": ".families",
+}
 
 
-class CoupangClient(BaseClient, Families):
-    """BaseClient plus one attribute per API family (`client.orders`, `client.products` …)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, family in FAMILIES.items():
-            setattr(self, name, family(self))
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [

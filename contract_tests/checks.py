@@ -75,7 +75,8 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
-def _message(body: Any) -> str | None:
+def message_of(body: Any) -> str | None:
+    """The error text of a body, whichever key its family uses."""
     if not isinstance(body, dict):
         return None
     value = body.get("message", body.get("errorMessage"))
@@ -86,9 +87,9 @@ def no_undocumented_server_error(response: requests.Response, op: Documented) ->
     """A 5xx passes only as one of the answers the operation itself documents (verbatim message)."""
     if response.status_code < 500:
         return None
-    documented = {_message(body) for body in op.example_bodies(response.status_code, specific_only=True)}
+    documented = {message_of(body) for body in op.example_bodies(response.status_code, specific_only=True)}
     documented.discard(None)
-    if _message(_json(response)) in documented:
+    if message_of(_json(response)) in documented:
         return None
     return f"server error HTTP {response.status_code} not documented for this operation: {response.text[:300]}"
 
@@ -98,7 +99,7 @@ def errors_carry_a_message(response: requests.Response, _op: Documented) -> str 
         return None
     if response.status_code == 403 and "Access Denied" in response.text:
         return None  # the CDN's HTML block page is what Coupang really sends
-    if not (_message(_json(response)) or "").strip():
+    if not (message_of(_json(response)) or "").strip():
         return f"HTTP {response.status_code} without a message: {response.text[:200]}"
     return None
 

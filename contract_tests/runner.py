@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -26,7 +26,7 @@ from coupang_mock.client.signing import encode_query
 from coupang_mock.server import spec as spec_module
 
 from .checks import COUPANG_CHECKS, Documented
-from .stateful import LastRequest, StatefulResult, run_models
+from .stateful import MODELS, LastRequest, StatefulResult, run_models
 from .target import Target
 
 # not_a_server_error is replaced by checks.no_undocumented_server_error: Coupang documents HTTP 500
@@ -37,6 +37,10 @@ SCHEMATHESIS_CHECKS = [
     st_checks.response_schema_conformance,
     st_checks.response_headers_conformance,
 ]
+
+
+# progress(kind, name, done, total, verdict): kind is "operation" or "model"; verdict "" when starting
+Progress = Callable[[str, str, int, int, str], None]
 
 
 @dataclass
@@ -114,6 +118,8 @@ class Report:
     transitions: dict[str, Any] | None = None
     stateful: list[StatefulResult] = field(default_factory=list)
     stateful_failures: list[Failure] = field(default_factory=list)
+    throttle_hint: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Failure]:
@@ -139,7 +145,9 @@ class Report:
                 "skipped": sum(1 for r in self.results.values() if r.skipped),
                 "requests": sum(r.requests for r in self.results.values()),
                 "failures": len(self.failures),
+                "throttled": self.throttle_hint,
             },
+            "notes": self.notes,
             "transitions": self.transitions,
             "stateful": [
                 {"model": r.model, "runs": r.runs, "skipped": r.skipped, "failure": r.failure, "edges": r.edges}
@@ -218,8 +226,10 @@ class Runner:
         stop_after: int = 3,
         document: dict[str, Any] | None = None,
         stateful_examples: int = 0,
+        progress: Progress | None = None,
     ) -> None:
         self.target = target
+        self.progress = progress or (lambda *_args: None)
         self.max_examples = max_examples
         self.stateful_examples = stateful_examples
         self.seed = seed_value
@@ -243,22 +253,40 @@ class Runner:
         return chosen
 
     def run(self, operations: Iterable[str] | None = None, tags: Iterable[str] | None = None) -> Report:
-        report = Report(self.target.base_url, self.seed)
+        report = Report(self.target.base_url, self.seed, notes=list(self.target.notes))
         before = self.transitions()
         unserved = self.target.unserved_operations()
-        for op in self.selected(operations, tags):
+        chosen = self.selected(operations, tags)
+        for done, op in enumerate(chosen, 1):
             operation_id = op.definition.raw.get("operationId", op.label)
-            report.results[operation_id] = self.run_operation(op, operation_id, unserved)
+            self.progress("operation", operation_id, done - 1, len(chosen), "")
+            result = self.run_operation(op, operation_id, unserved)
+            report.results[operation_id] = result
+            self.progress("operation", operation_id, done, len(chosen), _verdict(result))
         if self.stateful_examples > 0:
             self.run_stateful(report)
         report.transitions = transitions_delta(before, self.transitions())
+        report.throttle_hint = self.target.throttle_hint()
+        if report.throttle_hint:
+            for failure in report.failures:
+                failure.message = f"{report.throttle_hint}\n{failure.message}"
         return report
 
     def run_stateful(self, report: Report) -> None:
         """The spec's links, then the reference models (stateful.MODELS); each disagreement is one failure.
         Link scenarios generate whole request bodies per step: a quarter of the examples keeps them affordable."""
+        models = ["OpenApiLinks", *(m.__name__ for m in MODELS)]
+        self.progress("model", models[0], 0, len(models), "")
         links = self.run_links(max(2, self.stateful_examples // 4))
-        report.stateful = [links, *run_models(self.target, max_examples=self.stateful_examples, seed_value=self.seed)]
+        self.progress("model", models[0], 1, len(models), _model_verdict(links))
+        report.stateful = [links]
+        for done, model in enumerate(MODELS, 2):
+            self.progress("model", model.__name__, done - 1, len(models), "")
+            (result,) = run_models(
+                self.target, max_examples=self.stateful_examples, seed_value=self.seed, models=(model,)
+            )
+            report.stateful.append(result)
+            self.progress("model", model.__name__, done, len(models), _model_verdict(result))
         for result in report.stateful:
             if result.failure:
                 curl = replay_line(self.target, result.request)
@@ -362,7 +390,10 @@ class Runner:
                 return
             self._exercise(case, operation_id, result)
 
-        exercise()
+        try:
+            exercise()
+        except requests.ConnectionError as exc:  # the target went away mid-run: say so, don't crash
+            self._record(result, Failure(operation_id, "unreachable", f"connection failed: {exc}", ""))
         return result
 
     def _send(self, method: str, path: str, query: str, body: Any, broken_signature: bool = False) -> requests.Response:
@@ -373,7 +404,9 @@ class Runner:
 
             valid = sign(self.target.access_key, self.target.secret_key, method, path, query)
             headers = {"Authorization": valid[:-4] + ("0000" if not valid.endswith("0000") else "1111")}
-        return self.client.send_raw(method, path, query, body, headers)
+        response = self.client.send_raw(method, path, query, body, headers)
+        self.target.count(response.status_code)
+        return response
 
     def _exercise(self, case: Any, operation_id: str, result: OperationResult) -> None:
         _pin_vendor(case, self.target.vendor_id)
@@ -413,6 +446,18 @@ class Runner:
         if any((f.check, f.message.splitlines()[0] if f.message else "") == key for f in result.failures):
             return
         result.failures.append(failure)
+
+
+def _verdict(result: OperationResult) -> str:
+    if result.skipped:
+        return f"skipped ({result.skipped})"
+    return f"{len(result.failures)} FAILED" if result.failures else f"ok ({result.requests} requests)"
+
+
+def _model_verdict(result: StatefulResult) -> str:
+    if result.skipped:
+        return f"skipped ({result.skipped})"
+    return "FAILED" if result.failure else f"ok ({result.runs} cases)"
 
 
 def _first_lines(exc: BaseException, limit: int = 12) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from .runner import Report, Runner
+import requests
+
+from .runner import Progress, Report, Runner
 from .target import Target
 
 
@@ -31,14 +33,25 @@ def make_target(
     allow_writes: bool = False,
     rate: float | None = None,
 ) -> Target:
-    """Keys given: use them. None given and the target is a mock: a fresh vendor of its own."""
+    """Keys given: use them. None given and the target is a mock: a fresh vendor of its own, with its
+    throttle switched off (a contract run is a burst by design; the throttle has its own tests)."""
+    probe = Target(base_url, access_key or "", secret_key or "", vendor_id or "", allow_writes, rate)
+    unreachable = probe.reachable()
+    if unreachable:
+        raise SystemExit(unreachable)
     if access_key and secret_key and vendor_id:
-        return Target(base_url, access_key, secret_key, vendor_id, allow_writes, rate)
-    probe = Target(base_url, "", "", "", allow_writes, rate)
+        return probe
     if not probe.has_control_plane:
         raise SystemExit("--access-key, --secret-key and --vendor-id are needed for a target without /_mock")
     created = probe.control("POST", "/vendors", json={})
-    return Target(base_url, created["accessKey"], created["secretKey"], created["vendorId"], allow_writes, rate)
+    target = Target(base_url, created["accessKey"], created["secretKey"], created["vendorId"], allow_writes, rate)
+    target.notes.append(f"created vendor {target.vendor_id} on the mock for this run")
+    try:
+        target.control("PUT", "/throttle", json={"vendorId": target.vendor_id, "enabled": False})
+        target.notes.append(f"switched the throttle off for {target.vendor_id} (PUT /_mock/throttle)")
+    except requests.RequestException as exc:
+        target.notes.append(f"could not switch the throttle off ({exc}); requests are not paced")
+    return target
 
 
 def run_contract(
@@ -54,6 +67,8 @@ def run_contract(
     allow_writes: bool = False,
     rate: float | None = None,
     stateful_examples: int = 10,
+    progress: Progress | None = None,
+    on_target: Callable[[Target], None] | None = None,
 ) -> Report:
     """Every selected operation, then the stateful reference models with stateful_examples cases each
     (0: none). The models run on whole runs only (no --operations/--tags filter), and only where the
@@ -69,9 +84,19 @@ def run_contract(
                 allow_writes=allow_writes,
                 rate=rate,
                 stateful_examples=stateful_examples,
+                progress=progress,
+                on_target=on_target,
             )
     target = make_target(base_url, access_key, secret_key, vendor_id, allow_writes, rate)
     if operations or tags:
         stateful_examples = 0
-    runner = Runner(target, max_examples=max_examples, seed_value=seed_value, stateful_examples=stateful_examples)
+    if on_target:
+        on_target(target)
+    runner = Runner(
+        target,
+        max_examples=max_examples,
+        seed_value=seed_value,
+        stateful_examples=stateful_examples,
+        progress=progress,
+    )
     return runner.run(operations, tags)

@@ -32,6 +32,9 @@ class Target:
     _last_call: float = field(default=0.0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _http: requests.Session = field(default_factory=requests.Session, repr=False)  # keep-alive for /_mock
+    notes: list[str] = field(default_factory=list)  # what the harness did to the target, said up front
+    sent: int = 0
+    throttled: int = 0  # answers 429: a failure after these is the throttle's doing, not the contract's
 
     @property
     def host(self) -> str:
@@ -71,7 +74,34 @@ class Target:
 
     def client(self, **kwargs: Any) -> CoupangClient:
         kwargs.setdefault("retry", RetryPolicy(max_retries=0))
+        kwargs.setdefault("on_response", lambda _m, _p, response, _s: self.count(response.status))
         return CoupangClient(self.access_key, self.secret_key, self.vendor_id, base_url=self.base_url, **kwargs)
+
+    def count(self, status: int) -> None:
+        with self._lock:
+            self.sent += 1
+            self.throttled += status == 429
+
+    def throttle_hint(self) -> str | None:
+        """Why failures may be the throttle's: "throttled: 30 of 40 requests got 429; use …"."""
+        if not self.throttled:
+            return None
+        fix = (
+            "the harness vendor's throttle could not be switched off: run the mock with --no-throttle"
+            if self.has_control_plane
+            else "lower --rate (Coupang allows 10 requests/s per vendor)"
+        )
+        return f"throttled: {self.throttled} of {self.sent} requests got 429; {fix}"
+
+    def reachable(self) -> str | None:
+        """None when the base URL answers at all, else why not (in words a user can act on)."""
+        try:
+            requests.get(self.base_url.rstrip("/") + "/", timeout=10)
+        except requests.ConnectionError:
+            return f"cannot connect to {self.base_url}: is the server running (coupang-mock serve)?"
+        except requests.RequestException as exc:
+            return f"cannot reach {self.base_url}: {type(exc).__name__}"
+        return None
 
     def pace(self) -> None:
         """Keep under Coupang's 10 req/s per vendor when the target is not a mock."""

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from . import (
     api,  # noqa: F401  (registers every API group's handlers and control routes)
     control,
     docs,
 )
+from .accesslog import AccessLog
 from .core import Gateway, MockServices
-from .errors import ApiError
+from .errors import ApiError, bug_response
 from .settings import Settings
 from .store import open_store
+from .ui import routes as ui_routes
 
-HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# OPTIONS goes to the gateway too, which answers 405 with the path's real methods in `Allow`.
+HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class LazyBuildRule(Rule):
+    """werkzeug compiles two URL-builder functions per rule when it is added (ast + compile, most of the
+    app's start-up); the mock never builds URLs, so compile them only if something ever asks."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Any:
+        compiled: list[Any] = []
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+            if not compiled:
+                compiled.append(Rule._compile_builder(rule, append_unknown))
+            return compiled[0](rule, *args, **kwargs)
+
+        return build
+
+
+class MockFlask(Flask):
+    url_rule_class = LazyBuildRule
 
 
 def create_app(settings: Settings | None = None, services: MockServices | None = None) -> Flask:
@@ -28,23 +50,42 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
         services = MockServices(settings, store=open_store(settings.store_url))
     # Explicit paths: the package lives in a namespace (coupang_mock) whose folder Flask cannot guess.
     here = str(Path(__file__).resolve().parent)
-    app = Flask("coupang_mock.server", root_path=here, instance_path=here)
+    app = MockFlask("coupang_mock.server", root_path=here, instance_path=here)
     app.extensions["coupang_mock"] = services
+    # Flask would answer OPTIONS itself (200 text/html listing every method) on every route.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    app.config["MAX_CONTENT_LENGTH"] = services.settings.max_body_bytes
     gateway = Gateway(services)
 
     @app.before_request
     def _guard_control() -> None:
-        if request.path.startswith("/_mock"):
+        # the readiness probe answers anyone: CI services and containers poll it from other hosts
+        if request.path.startswith("/_mock") and request.path != "/_mock/health":
             control.guard()
 
     control.register(app)
     docs.register(app)
+    ui_routes.register(app)
 
     def coupang_api(path: str = "") -> Any:
+        if request.path == "/_mock" or request.path.startswith("/_mock/"):
+            return _control_miss(control_map, request.path, request.method)
         return gateway(request)
 
     app.add_url_rule("/", "coupang_api", coupang_api, methods=HTTP_METHODS)
     app.add_url_rule("/<path:path>", "coupang_api", coupang_api, methods=HTTP_METHODS)
+
+    if services.settings.access_log != "off":
+        app.wsgi_app = AccessLog(app.wsgi_app, services.settings.access_log)  # type: ignore[method-assign]
+
+    # Control routes only: an /_mock request the catch-all caught is a 404, or a 405 naming their methods.
+    control_map = Map(
+        [
+            Rule(r.rule, endpoint=r.endpoint, methods=r.methods)
+            for r in app.url_map.iter_rules()
+            if r.endpoint != "coupang_api"
+        ]
+    )
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Any:
@@ -52,11 +93,23 @@ def create_app(settings: Settings | None = None, services: MockServices | None =
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> Any:
-        return ApiError(err.code or 500, err.name).to_response()
+        allow = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
+        return ApiError(err.code or 500, err.name, headers=allow).to_response()
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Any:
-        logging.getLogger("coupang_mock").exception("unhandled control-plane error")
-        return ApiError(500, "Internal Exception").to_response()
+        response, _error_id = bug_response(f"control {request.method} {request.path}")
+        return response
 
     return app
+
+
+def _control_miss(control_map: Map, path: str, method: str) -> Any:
+    try:
+        control_map.bind("mock", path_info=path).match(method=method)
+    except MethodNotAllowed as exc:
+        allowed = ", ".join(sorted(exc.valid_methods or ()))
+        raise ApiError(405, f"Request method '{method}' not supported", headers={"Allow": allowed}) from None
+    except NotFound:
+        pass
+    raise ApiError(404, "Not Found")

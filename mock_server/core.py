@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,28 +16,36 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Request, Response
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.exceptions import HTTPException
 
 from . import spec as spec_module
+from .accesslog import ENTRY_KEY
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
 from .domains.fsm import flush_coverage, pending_coverage
-from .errors import ApiError, LocatedError, json_response, not_found
+from .errors import ApiError, LocatedError, bug_response, gateway_error, json_response, not_found
 from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
 from .journal import Journal
+from .ladder import Ladder
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
+from .routing import MethodNotAllowed, RouteNotFound, Router
 from .runtime import system_tx
 from .settings import Settings
-from .store import MemoryStore, Store, Tx
+from .store import MemoryStore, Store, Tx, run_in_transaction
 from .throttle import WARNING_HEADER, Admission, Throttle
-from .validation import OperationValidator
+from .ui.diagnose import diagnose
+from .validation import JsonLimits, OperationValidator, SizeLimits, check_size
 from .vendors import VendorRegistry
 
 log = logging.getLogger("coupang_mock")
+GATE_KEY = "coupang_mock.gate"  # the admission time of a request the ladder watches
 VENDOR_MISMATCH_EXT = "x-vendor-mismatch-message"
 VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
+# The spec's pattern for X-EXTENDED-TIMEOUT (milliseconds); what the gateway answers otherwise is not
+# documented: the mock refuses with a 400 in the gateway envelope (inferred).
+EXTENDED_TIMEOUT_RE = re.compile(r"^[0-9]{1,7}$")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Product create/update carry a stricter limit since 2023-10-12; the Rocket Growth order API is held to
 # 50 calls a minute (common.yaml → rate_limits). Its single-order read shares the quota (inferred).
 THROTTLE_CLASSES = {
@@ -48,8 +57,26 @@ THROTTLE_CLASSES = {
 }
 
 
-def _rule_path(path: str) -> str:
-    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JOURNAL_BODY_CAP = 16 * 1024  # bytes of a request/response body kept per journal entry
+_SIGNATURE_RE = re.compile(r"(signature=)([0-9A-Za-z]{0,4})[^,\s]*")
+
+
+def journal_headers(headers: Any) -> dict[str, str]:
+    """Request headers as the journal shows them: the signature is masked (it is a replayable secret)."""
+    shown = dict(headers.items())
+    if "Authorization" in shown:
+        shown["Authorization"] = _SIGNATURE_RE.sub(r"\1\2…", shown["Authorization"])
+    return shown
+
+
+def journal_body(prefix: str, raw: bytes) -> dict[str, Any]:
+    """`<prefix>Body` as text capped at JOURNAL_BODY_CAP, with `<prefix>BodyTruncated` when cut."""
+    text = raw[:JOURNAL_BODY_CAP].decode("utf-8", errors="replace")
+    return {f"{prefix}Body": text, f"{prefix}BodyTruncated": len(raw) > JOURNAL_BODY_CAP}
+
+
+LADDER_KIND = "ladder-rungs"
 
 
 @dataclass
@@ -73,14 +100,23 @@ class MockServices:
         self.journal = Journal(s.journal_size, s.journal_bytes, s.journal_entry_bytes)
         for part in (self.throttle, self.faults, self.journal):
             part.attach(self.store)
+        self.ladder = Ladder(s.ladder(), load=self._ladder_rung, save=self._save_ladder_rung)
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
-        self.url_map = Map(
-            [Rule(_rule_path(op.path), endpoint=op_id, methods=[op.method]) for op_id, op in self.operations.items()],
-            strict_slashes=False,
-        )
+        self.router = Router()
+        for op_id, op in self.operations.items():
+            self.router.add(op.method, op.path, op_id)
         self.vendors.ensure_default(self.clock.now())
+
+    # The ladder's rungs are runtime state like the throttle's buckets: every worker sees the same rung.
+    def _ladder_rung(self, vendor_id: str) -> dict[str, Any] | None:
+        with system_tx(self.store) as tx:
+            return tx.get(LADDER_KIND, vendor_id)
+
+    def _save_ladder_rung(self, vendor_id: str, rung: dict[str, Any]) -> None:
+        with system_tx(self.store) as tx:
+            tx.put(LADDER_KIND, vendor_id, rung)
 
     def served(self, operation_id: str) -> bool:
         op = self.operations[operation_id]
@@ -93,6 +129,10 @@ class MockServices:
             for tenant in self.store.tenants():
                 self.store.reset(tenant)
         self.throttle.reset(vendor_id)
+        self.ladder.reset(vendor_id)
+        if vendor_id is None:  # rungs live in the store's system tenant, which a reset keeps
+            for vendor in self.vendors.all():
+                self.ladder.reset(vendor["vendorId"])
         self.journal.clear(vendor_id)
         if vendor_id is None:
             self.faults.clear()
@@ -122,15 +162,29 @@ class Gateway:
             "method": request.method,
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
+            "requestHeaders": journal_headers(request.headers),
         }
+        request.environ[ENTRY_KEY] = entry  # the access log names the operation and auth verdict
+        started = time.perf_counter()
+        # Read (and cache) the body first so the journal keeps it even when auth refuses the request.
+        entry.update(journal_body("request", request.get_data(cache=True) if request.method in BODY_METHODS else b""))
         try:
             response = self._handle(request, entry)
         except ApiError as err:
+            entry["message"] = err.message  # the misuse report reads refusals (window too wide …)
+            if err.status >= 500:
+                # Raised on purpose: a documented Coupang 5xx (or 501 unserved), unless a fault rule said so.
+                entry.setdefault("serverError", "unserved" if err.status == 501 else "documented")
             response = err.to_response()
+        except HTTPException as err:  # werkzeug's own refusals (unreadable request) in the gateway's words
+            response = gateway_error(err.code or 400, err.name).to_response()
         except Exception:  # a bug in the mock must still look like Coupang, never a traceback
-            log.exception("unhandled error for %s %s", request.method, request.path)
-            response = ApiError(500, "Internal Exception").to_response()
+            response, entry["errorId"] = bug_response(f"{request.method} {request.path}")
+            entry["serverError"] = "bug"
         entry["status"] = response.status_code
+        entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
+        self._climb(request, entry, response.status_code)
+        entry.update(journal_body("response", response.get_data()))
         self._record(entry)
         return response
 
@@ -146,14 +200,33 @@ class Gateway:
             log.exception("journal write failed for %s %s", entry["method"], entry["path"])
 
     def _handle(self, request: Request, entry: dict[str, Any]) -> Response:
+        settings = self.s.settings
+        check_size(
+            len(raw_path(request)) + len(request.query_string) + 1,
+            request.content_length,
+            SizeLimits(settings.max_url_bytes, settings.max_body_bytes),
+            envelope="gateway",
+        )
         operation_id, path_params = self._route(request)
         entry["operationId"] = operation_id
         raw_query = request.query_string.decode("latin-1")
-        auth, now, admission, fault = self._admit(request, raw_query, entry, operation_id)
-        admission.raise_if_rejected()
+        timeout_ms = self._timeout_ms(request)
+        try:
+            auth, now, admission, fault, gated = self._admit(request, raw_query, entry, operation_id)
+        except ApiError:
+            if entry.get("auth") not in (None, "ok"):
+                self._explain_refusal(request, raw_query, entry)  # after the admission transaction
+            raise
+        self._gate(request, auth.vendor_id, now, admission, gated, entry)
         if fault is not None:
             entry["faultId"] = fault.id
-        latency = self.s.faults.enact(fault, request.path, auth.vendor_id, self._timeout_ms(request))
+        try:
+            latency = self.s.faults.enact(fault, request.path, auth.vendor_id, timeout_ms)
+        except ApiError as err:
+            entry["fault"] = True  # simulated: the journal tells it from a real refusal or a bug
+            if err.status >= 500:
+                entry["serverError"] = "fault"
+            raise
         if latency:
             entry["faultLatencyMs"], entry["faultLatencyMode"] = latency.ms, latency.mode
         operation = self.s.operations[operation_id]
@@ -165,7 +238,7 @@ class Gateway:
                 extra={"operationId": operation_id},
             )
         self._bind_vendor(auth, operation, path_params.get("vendorId"), request.args.get("vendorId"))
-        raw_body = request.get_data(cache=False) if request.method in {"POST", "PUT", "PATCH", "DELETE"} else b""
+        raw_body = request.get_data(cache=False) if request.method in BODY_METHODS else b""
         path_values, query, body = self._validate(operation, request, path_params, raw_body)
         if isinstance(body, dict):
             self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
@@ -182,27 +255,56 @@ class Gateway:
 
     def _admit(
         self, request: Request, raw_query: str, entry: dict[str, Any], operation_id: str
-    ) -> tuple[AuthResult, datetime, Admission, FaultRule | None]:
+    ) -> tuple[AuthResult, datetime, Admission, FaultRule | None, bool]:
         """One short system transaction decides admission: key, clock, throttle bucket, fault counters
-        (committed before the request goes on, so a refusal or a fired fault is counted by every worker)."""
+        (committed before the request goes on, so a refusal or a fired fault is counted by every worker).
+        The last value says whether the vendor's throttle is on, and so whether it climbs the ladder."""
         with system_tx(self.s.store) as tx:
             auth = self._authenticate(request, raw_query, entry, tx)
             self.s.vendors.sync(tx)
             now = self.s.clock.now(auth.vendor_id, tx=tx)
+            gated = self.s.throttle.limits(auth.vendor_id, tx=tx).enabled
             admission = self.s.throttle.check(tx, auth.vendor_id, THROTTLE_CLASSES.get(operation_id), now)
             if admission.rejected:
-                return auth, now, admission, None
+                return auth, now, admission, None, gated
             fault = self.s.faults.pick(tx, operation_id, request.method, request.path, auth.vendor_id)
-        return auth, now, admission, fault
+        return auth, now, admission, fault, gated
+
+    def _gate(
+        self, request: Request, vendor_id: str, now: datetime, admission: Admission, gated: bool, entry: dict[str, Any]
+    ) -> None:
+        """The vendor's place on the blocking ladder, then the bucket's verdict. What the gate answers is
+        not an error of the call, so it does not climb the ladder itself."""
+        if not gated:
+            admission.raise_if_rejected()
+            return
+        entry["gate"] = True
+        self.s.ladder.check(vendor_id, now, request.path)
+        if admission.rejected:
+            self.s.ladder.throttled(vendor_id, now)
+            admission.raise_if_rejected()
+        del entry["gate"]
+        self.s.ladder.enter(vendor_id, now)
+        request.environ[GATE_KEY] = now
+
+    def _climb(self, request: Request, entry: dict[str, Any], status: int) -> None:
+        """After the answer: errors and not-founds of a gated vendor move it on the ladder."""
+        vendor_id, now = entry.get("vendorId"), request.environ.get(GATE_KEY)
+        if not vendor_id or now is None:
+            return
+        self.s.ladder.leave(vendor_id)
+        self.s.ladder.observe(vendor_id, status, now, entry.get("message") == VENDOR_MISMATCH)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
-        adapter = self.s.url_map.bind("mock", path_info=request.path)
         try:
-            return adapter.match(method=request.method)
-        except NotFound:
+            return self.s.router.match(request.method, request.path)
+        except RouteNotFound:
             raise not_found() from None
-        except MethodNotAllowed:
-            raise ApiError(405, f"Request method '{request.method}' not supported") from None
+        except MethodNotAllowed as exc:
+            allowed = ", ".join(exc.allowed)
+            raise ApiError(
+                405, f"Request method '{request.method}' not supported", headers={"Allow": allowed}
+            ) from None
 
     def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any], tx: Tx) -> AuthResult:
         try:
@@ -221,7 +323,37 @@ class Gateway:
             raise failure.to_error(self.s.settings.auth_debug) from None
         entry["auth"] = "ok"
         entry["vendorId"] = result.vendor_id
+        entry["skewSeconds"] = round(result.skew_seconds, 1)
+        entry["keyAgeDays"] = round(result.key_age_days, 2)
         return result
+
+    def _explain_refusal(self, request: Request, raw_query: str, entry: dict[str, Any]) -> None:
+        """The dashboard's view of a 401: each check, and the string the client actually signed."""
+        report = diagnose(
+            request.headers.get("Authorization"),
+            request.method,
+            raw_path(request),
+            raw_query,
+            lookup=self.s.vendors.by_access_key,
+            now=self.s.wall(),
+            key_now=self.s.clock.now(),
+            window_seconds=self.s.settings.auth_window_seconds,
+            validity_days=self.s.settings.key_validity_days,
+        )
+        # the gateway's own checks (as /_mock/auth/diagnose answers them) and the client mistake behind them
+        entry["authChecks"] = self.s.auth.diagnose(
+            request.headers.get("Authorization"),
+            request.method,
+            raw_path(request),
+            raw_query,
+            now=self.s.wall(),
+            key_now=self.s.clock.now(),
+        )
+        entry["receivedStringToSign"] = report["receivedStringToSign"]
+        entry["stringToSignDiff"] = report.get("diff")
+        entry["authHint"] = report.get("hint")
+        if report.get("vendorId"):
+            entry["keyVendorId"] = report["vendorId"]  # whose key it was: the dashboard lists it under them
 
     def _validate(
         self, operation: spec_module.Operation, request: Request, path_params: dict[str, str], raw_body: bytes
@@ -230,10 +362,9 @@ class Gateway:
         try:
             path_values = validator.validate_params(validator.path, {k: [v] for k, v in path_params.items()})
             query = validator.validate_params(validator.query, {k: request.args.getlist(k) for k in request.args})
+            limits = JsonLimits(self.s.settings.max_json_depth, self.s.settings.max_number_length)
             body = (
-                validator.parse_body(raw_body, request.content_type)
-                if request.method in {"POST", "PUT", "PATCH", "DELETE"}
-                else None
+                validator.parse_body(raw_body, request.content_type, limits) if request.method in BODY_METHODS else None
             )
         except ApiError as err:
             shape = VALIDATION_SHAPES.get(operation.tag)
@@ -242,7 +373,11 @@ class Gateway:
 
     def _timeout_ms(self, request: Request) -> int:
         raw = request.headers.get("X-EXTENDED-TIMEOUT", "")
-        return int(raw) if raw.isdigit() else self.s.settings.gateway_timeout_ms
+        if not raw:
+            return self.s.settings.gateway_timeout_ms
+        if not EXTENDED_TIMEOUT_RE.match(raw):
+            raise gateway_error(400, "X-EXTENDED-TIMEOUT must be a number of milliseconds (1 to 7 digits)")
+        return int(raw)
 
     @staticmethod
     def _bind_vendor(
@@ -278,7 +413,8 @@ class Gateway:
         request: Request,
         now: datetime,
     ) -> Reply:
-        with self.s.vendors.pinned(), self.s.store.transaction(auth.vendor_id) as tx:
+        # `now` was read at admission: the system tenant cannot be opened inside the vendor's transaction
+        def run(tx: Any) -> Any:
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
                 services=self.s,
@@ -291,5 +427,9 @@ class Gateway:
                 now=now,
                 headers=dict(request.headers),
             )
-            result = handler(ctx)
+            return handler(ctx)
+
+        # Optimistic first (reads don't queue behind writers), again as a writer if it lost a race.
+        with self.s.vendors.pinned():
+            result = run_in_transaction(self.s.store, auth.vendor_id, run)
         return result if isinstance(result, Reply) else Reply(result)

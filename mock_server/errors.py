@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
 from flask import Response
 
 JSON_TYPE = "application/json;charset=UTF-8"
+ERROR_ID_HEADER = "X-Mock-Error-Id"
+log = logging.getLogger("coupang_mock")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -96,10 +99,13 @@ def line_of(raw: bytes, value: Any) -> int:
 
 
 def _needle(value: Any) -> str | None:
+    # A loop, not recursion: the value may be nested as deep as the body limits allow.
+    while isinstance(value, list):
+        if not value:
+            return None
+        value = value[0]
     if isinstance(value, dict):
         return json.dumps(next(iter(value)), ensure_ascii=False) if value else None
-    if isinstance(value, list):
-        return _needle(value[0]) if value else None
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -109,3 +115,12 @@ def not_found() -> ApiError:
 
 def gateway_error(status: int, message: str, **extra: Any) -> ApiError:
     return ApiError(status, message, envelope="gateway", extra=extra)
+
+
+def bug_response(where: str) -> tuple[Response, str]:
+    """A bug in the mock answers like Coupang's own crash, but is logged once with an id that is also
+    in the journal and in a response header, so it can be told from a simulated 500. Call from an
+    `except` block (the traceback is logged)."""
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("coupang-mock bug %s in %s", error_id, where)
+    return ApiError(500, "Internal Exception", headers={ERROR_ID_HEADER: error_id}).to_response(), error_id

@@ -154,6 +154,16 @@ class FaultInjector:
         with system_tx(self._store) as tx:
             tx.put(RUNTIME, FAULTS_KEY, {**_doc(tx), "rules": []})
 
+    def remove(self, rule_id: int) -> bool:
+        """Drop one rule (the dashboard's Remove button); False when there was none with that id."""
+        with system_tx(self._store) as tx:
+            doc = _doc(tx)
+            kept = [r for r in doc["rules"] if r["id"] != rule_id]
+            if len(kept) == len(doc["rules"]):
+                return False
+            tx.put(RUNTIME, FAULTS_KEY, {**doc, "rules": kept})
+        return True
+
     # ---------------------------------------------------------------- on the request path
 
     def pick(self, tx: Tx, operation_id: str | None, method: str, path: str, vendor_id: str | None) -> FaultRule | None:

@@ -38,9 +38,10 @@ class Journal:
                 return self.record(entry, tx=own)
         if self.max_entries <= 0:
             return None
-        entry, size = self._capped(entry)
         meta = _meta(tx)
         seq = meta["next"]
+        # the sequence is the entry's id (dashboard detail, curl): unique across workers
+        entry, size = self._capped({**entry, "id": seq})
         tx.put(JOURNAL, seq, {"seq": seq, "vendorId": entry.get("vendorId") or "", "bytes": size, "entry": entry})
         meta = {**meta, "next": seq + 1, "count": meta["count"] + 1, "bytes": meta["bytes"] + size}
         tx.put(RUNTIME, META_KEY, self._trimmed(tx, meta))

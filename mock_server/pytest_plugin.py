@@ -21,6 +21,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("coupang-mock")
     group.addoption("--coupang-mock-throttle", action="store_true", help="keep the 10 req/s throttle on in fixtures")
     group.addoption("--coupang-mock-seed", type=int, default=0, help="seed of the in-process mock")
+    group.addoption(
+        "--coupang-mock-lint",
+        choices=("summary", "off", "strict"),
+        default="summary",
+        help="misuse report of the fixtures' vendors at the end (strict: fail the session on findings)",
+    )
     # contract harness (pytest --pyargs coupang_mock.contract …)
     group.addoption("--coupang-base-url", default=None, help="contract target (default: an in-process mock)")
     group.addoption("--coupang-access-key", default=None)
@@ -75,6 +81,9 @@ class ClockControl:
         return datetime.fromisoformat(self.handle.control("POST", "/clock", json=body)["now"])
 
 
+LINT_KEY = pytest.StashKey[list[tuple[str, list[Any]]]]()
+
+
 @pytest.fixture(scope="session")
 def coupang_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     from coupang_mock.server.app import create_app
@@ -93,14 +102,50 @@ def coupang_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
-def coupang_mock(coupang_mock_server: Any) -> Iterator[MockHandle]:
+def coupang_mock(coupang_mock_server: Any, request: pytest.FixtureRequest) -> Iterator[MockHandle]:
     base = coupang_mock_server.base_url
     created = requests.post(f"{base}/_mock/vendors", json={}, timeout=30).json()
     handle = MockHandle(
         base, created["vendorId"], created["accessKey"], created["secretKey"], coupang_mock_server.services
     )
     yield handle
+    if request.config.getoption("--coupang-mock-lint") != "off":
+        from coupang_mock.server.lint import vendor_findings
+
+        found = vendor_findings(handle.services, handle.vendor_id)
+        request.config.stash.setdefault(LINT_KEY, []).append((request.node.nodeid, found))
     handle.reset()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """What the session's calls would run into in production, one line per rule."""
+    collected = config.stash.get(LINT_KEY, None)
+    if not collected:
+        return
+    by_rule: dict[str, dict[str, Any]] = {}
+    for nodeid, findings in collected:
+        for finding in findings:
+            row = by_rule.setdefault(finding.rule, {"finding": finding, "tests": 0, "count": 0, "first": nodeid})
+            row["tests"] += 1
+            row["count"] += finding.count
+    if not by_rule:
+        return
+    terminalreporter.section("coupang-mock misuse report")
+    for rule, row in sorted(by_rule.items()):
+        finding = row["finding"]
+        terminalreporter.write_line(
+            f"{rule}: {finding.title}: {row['count']}× in {row['tests']} test(s), first in {row['first']}"
+        )
+        terminalreporter.write_line(f"    policy: {finding.policy}")
+    terminalreporter.write_line(
+        "(GET /_mock/lint or `coupang-mock lint` for examples; --coupang-mock-lint=off hides this)"
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    collected = session.config.stash.get(LINT_KEY, None)
+    if session.config.getoption("--coupang-mock-lint") == "strict" and collected and any(f for _, f in collected):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import threading
 from collections.abc import Callable
@@ -10,7 +11,64 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import create_server
+
+from .settings import Settings
+
+
+class _StrictParser(HTTPRequestParser):
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        # Both framings at once is how requests are smuggled past a proxy (RFC 9112 §6.1): refuse (400).
+        if self.chunked and "CONTENT_LENGTH" in self.headers:
+            raise ParsingError("Content-Length and Transfer-Encoding together")
+
+
+class _StrictChannel(HTTPChannel):
+    parser_class = _StrictParser
+
+
+def _settings_of(app: Any) -> Settings:
+    """The mock's limits; any other WSGI app (the proxy, a test double) gets the defaults."""
+    services = getattr(app, "extensions", {}).get("coupang_mock")
+    return services.settings if services is not None else Settings()
+
+
+def _make_server(app: Flask, host: str, port: int, threads: int | None) -> Any:
+    """waitress with the limits of Settings: connections, idle time, body and header size, threads."""
+    s = _settings_of(app)
+    _raise_open_file_limit(s.connection_limit + 64)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads or s.threads,
+        ident="coupang-mock",
+        connection_limit=s.connection_limit,
+        channel_timeout=s.idle_timeout_seconds,
+        # Idle channels are only looked at every cleanup_interval (waitress default 30 s).
+        cleanup_interval=max(1, min(30, s.idle_timeout_seconds // 2)),
+        # waitress refuses with 413 when the length reaches this, so +1 lets exactly the limit through.
+        max_request_body_size=s.max_body_bytes + 1,
+        max_request_header_size=s.max_header_bytes,
+        # select() stops at 1024 descriptors; poll() has no such ceiling.
+        asyncore_use_poll=True,
+    )
+    server.channel_class = _StrictChannel
+    return server
+
+
+def _raise_open_file_limit(wanted: int) -> None:
+    """The connection limit is only real if the process may open that many sockets."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        pass
 
 
 @dataclass
@@ -40,15 +98,15 @@ def _poll_until(server: object, stopping: threading.Event) -> None:
     from waitress import wasyncore
 
     while not stopping.is_set():
-        wasyncore.loop(timeout=_POLL_SECONDS, map=server._map, count=1)  # type: ignore[attr-defined]
+        wasyncore.loop(timeout=_POLL_SECONDS, map=server._map, count=1, use_poll=True)  # type: ignore[attr-defined]
 
 
 _POLL_SECONDS = 0.05
 
 
-def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningServer:
+def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int | None = None) -> RunningServer:
     """Start on a free port (port=0) and return at once; used by the pytest plugin."""
-    server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
+    server = _make_server(app, host, port, threads)
     stopping = threading.Event()
     thread = threading.Thread(target=_poll_until, args=(server, stopping), name="coupang-mock", daemon=True)
     thread.start()
@@ -56,10 +114,10 @@ def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0, threads:
 
 
 def serve_forever(
-    app: Flask, host: str, port: int, threads: int, on_ready: Callable[[str], None] | None = None
+    app: Flask, host: str, port: int, threads: int | None = None, on_ready: Callable[[str], None] | None = None
 ) -> None:
     """Serve until Ctrl-C or SIGTERM, then close the socket and return (exit code 0)."""
-    server = create_server(app, host=host, port=port, threads=threads, ident="coupang-mock")
+    server = _make_server(app, host, port, threads)
 
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt

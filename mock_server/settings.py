@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ladder import LadderSettings
 
 DEFAULT_VENDOR_ID = "A00012345"
 # The keys of common.yaml's test vectors, so the documented vectors verify against the default vendor.
@@ -48,6 +52,41 @@ class Settings:
     # Real-sleep latency faults of one vendor occupy at most this many threads per process.
     real_latency_slots: int = 2
     store_url: str = "memory"
+    # The blocking ladder (ladder.py); hold 0 = off, which tests and fixtures keep; `serve` holds 300 s.
+    ladder_hold_seconds: float = 0.0
+    ladder_deny_seconds: float = 600.0
+    ladder_block_seconds: float = 1800.0
+    ladder_error_burst: int = 20
+    ladder_not_found_burst: int = 10
+    ladder_sustained_calls: int = 50
+    ladder_fan_out: int = 0
+    access_log: str = "off"  # off | text | json (serve turns it on)
+    # Limits against hostile or careless clients. Coupang publishes none of these numbers: the body
+    # cap stands in for the gateway's 413 (10 MiB inferred), depth/number length follow Jackson's read
+    # constraints, the rest keep a developer machine responsive.
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_json_depth: int = 500
+    max_number_length: int = 1000
+    max_url_bytes: int = 8192
+    max_header_bytes: int = 65536
+    connection_limit: int = 1000
+    idle_timeout_seconds: int = 30
+    threads: int = 8
+    # Host names the control plane answers besides loopback ones (DNS-rebinding defence).
+    allowed_hosts: tuple[str, ...] = ()
+
+    def ladder(self) -> LadderSettings:
+        from .ladder import LadderSettings
+
+        return LadderSettings(
+            hold_seconds=self.ladder_hold_seconds,
+            deny_seconds=self.ladder_deny_seconds,
+            block_seconds=self.ladder_block_seconds,
+            error_burst=self.ladder_error_burst,
+            not_found_burst=self.ladder_not_found_burst,
+            sustained_calls=self.ladder_sustained_calls,
+            fan_out=self.ladder_fan_out,
+        )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -65,6 +104,8 @@ class Settings:
 
 
 def _parse(raw: str, current: object) -> object:
+    if isinstance(current, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(current, bool):
         return raw.lower() in {"1", "true", "yes", "on"}
     if isinstance(current, int):

@@ -45,6 +45,7 @@ def vendor_tx(services: MockServices, vendor_id: str) -> Iterator[VendorTx]:
 def int_arg(value: Any, name: str) -> int:
     """A numeric id taken from a control-route path or body; anything else is the caller's 400."""
     text = str(value)
-    if not text.isdigit():
+    # ASCII and at most 19 digits: isdigit() alone lets '²' through to int(), and ids are Longs.
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
         raise ApiError(400, f"{name} must be an integer")
     return int(text)

@@ -16,14 +16,36 @@ from typing import Any
 
 import fastjsonschema
 
+from . import jackson
 from .errors import ApiError, MalformedJson, line_of
 from .spec import Operation
 
-_INT_RE = re.compile(r"^-?\d+$")
-_NUM_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+# ASCII digits only: `str.isdigit()`/`\\d` also take ², ① and full-width digits, which int() refuses or
+# silently maps (Coupang's ids are ASCII).
+_INT_RE = re.compile(r"^-?[0-9]+$")
+_NUM_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+# Jackson binds integer fields to Integer (format int32) or Long (everything else).
+_INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1)}
+_LONG_BOUNDS = (-(2**63), 2**63 - 1)
+# More digits than any Long has: such a parameter is out of range whatever it says, and int() of it
+# costs quadratic time (and fails past 4,300 digits), so it is never converted.
+_MAX_LONG_DIGITS = 19
+JSON_MEDIA_RE = re.compile(r"^application/(?:[\w.+-]+\+)?json$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class JsonLimits:
+    """How much JSON one request may hold; Jackson's StreamReadConstraints are the model (its own
+    defaults are 1000/1000; 500 keeps well inside Python's recursion limit)."""
+
+    max_depth: int = 500
+    max_number_length: int = 1000
+
+
 _KNOWN_FORMATS = {"date", "date-time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid", "regex", "time", "iri"}
 # A schema may carry the message Coupang answers when that field is wrong (`{index}` = the array position).
 ERROR_MESSAGE = "x-error-message"
+MISSING_MESSAGE = "x-missing-message"
 _INDEX_RE = re.compile(r"\[(\d+)\]")
 _JAVA_TYPES = {"integer": "Long", "number": "Double", "boolean": "Boolean", "array": "List"}
 
@@ -42,14 +64,22 @@ def _collect_formats(node: Any, found: set[str]) -> set[str]:
 
 
 def _strip_for_draft7(node: Any) -> Any:
-    """Drop the OpenAPI-only keywords fastjsonschema would trip over, keep everything else."""
+    """Drop the OpenAPI-only keywords fastjsonschema would trip over, keep everything else, and give
+    every integer the bounds of the Java type it binds to (Integer/Long) unless the spec is stricter."""
     if isinstance(node, dict):
-        return {
+        cleaned = {
             k: _strip_for_draft7(v)
             for k, v in node.items()
             if k not in {"example", "examples", "xml", "externalDocs", "discriminator", "deprecated"}
             and (not k.startswith("x-") or k == ERROR_MESSAGE)
         }
+        kind = cleaned.get("type")
+        # A field that also takes a string is left open, as jackson.coerce leaves it (the spec bounds it).
+        if kind == "integer" or (isinstance(kind, list) and "integer" in kind and "string" not in kind):
+            low, high = _INT_BOUNDS.get(str(cleaned.get("format")), _LONG_BOUNDS)
+            cleaned.setdefault("minimum", low)
+            cleaned.setdefault("maximum", high)
+        return cleaned
     if isinstance(node, list):
         return [_strip_for_draft7(v) for v in node]
     return node
@@ -89,11 +119,23 @@ class CompiledParams:
 
 
 class OperationValidator:
+    """Compiles on first use: start-up builds 128 of these, most never called in a short test run."""
+
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
-        self.query = self._compile_params("query")
-        self.path = self._compile_params("path")
-        self.body = compile_schema(operation.request_schema) if operation.request_schema else None
+
+    @functools.cached_property
+    def query(self) -> CompiledParams:
+        return self._compile_params("query")
+
+    @functools.cached_property
+    def path(self) -> CompiledParams:
+        return self._compile_params("path")
+
+    @functools.cached_property
+    def body(self) -> Callable[[Any], Any] | None:
+        schema = self.operation.request_schema
+        return compile_schema(schema) if schema else None
 
     def _compile_params(self, location: str) -> CompiledParams:
         params = {p["name"]: p for p in self.operation.parameters if p.get("in") == location}
@@ -110,8 +152,10 @@ class OperationValidator:
         values: dict[str, Any] = {}
         for name in compiled.required:
             if name not in raw or (raw[name] == [""] and compiled.location == "path"):
-                java = _JAVA_TYPES.get(compiled.params[name].get("schema", {}).get("type", ""), "String")
-                raise ApiError(400, f"Required {java} parameter '{name}' is not present")
+                param = compiled.params[name]
+                java = _JAVA_TYPES.get(param.get("schema", {}).get("type", ""), "String")
+                # Spring's text unless the upstream documents its own (x-missing-message)
+                raise ApiError(400, param.get(MISSING_MESSAGE) or f"Required {java} parameter '{name}' is not present")
         for name, items in raw.items():
             param = compiled.params.get(name)
             values[name] = (
@@ -124,23 +168,101 @@ class OperationValidator:
                 raise ApiError(400, _param_message(compiled, exc, raw)) from None
         return values
 
-    def parse_body(self, raw: bytes, content_type: str | None) -> Any:
+    def parse_body(self, raw: bytes, content_type: str | None, limits: JsonLimits = JsonLimits()) -> Any:
         if not raw.strip():
             if self.operation.body_required:
                 raise ApiError(400, "Required request body is missing")
             return None
+        if content_type and not is_json_media(content_type):
+            # Spring's @RequestBody only reads JSON; no Content-Type at all is let through (inferred).
+            raise ApiError(415, f"Content type '{content_type}' not supported")
+        body = parse_json(raw, limits)
         try:
-            body = json.loads(raw.decode("utf-8"), parse_float=_whole_as_int, parse_constant=_non_numeric)
-        except UnicodeDecodeError:
-            raise ApiError(400, "Could not read JSON: Invalid UTF-8 start byte") from None
-        except json.JSONDecodeError as exc:
-            raise MalformedJson(_json_message(exc, raw), exc.lineno) from None
+            body = jackson.coerce(body, self.operation.request_schema)
+        except jackson.Refusal as refusal:
+            raise ApiError(400, refusal.message.replace("{line}", str(line_of(raw, refusal.value)))) from None
         if self.body is not None:
             try:
                 self.body(body)
             except fastjsonschema.JsonSchemaValueException as exc:
                 raise ApiError(400, _body_message(exc, raw)) from None
         return body
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    max_url_bytes: int
+    max_body_bytes: int
+
+
+def check_size(url_bytes: int, content_length: int | None, limits: SizeLimits, envelope: str) -> None:
+    """Refuse before reading: the gateway answers oversize requests itself (statuses as any front
+    server; the numbers are the mock's, see Settings)."""
+    if url_bytes > limits.max_url_bytes:
+        raise ApiError(414, f"Request-URI Too Long (over {limits.max_url_bytes} bytes)", envelope=envelope)
+    if content_length is not None and content_length > limits.max_body_bytes:
+        raise ApiError(413, f"Request Entity Too Large (over {limits.max_body_bytes} bytes)", envelope=envelope)
+
+
+def is_json_media(content_type: str) -> bool:
+    return bool(JSON_MEDIA_RE.match(content_type.split(";", 1)[0].strip()))
+
+
+def parse_json(raw: bytes, limits: JsonLimits = JsonLimits()) -> Any:
+    """JSON text to Python, refusing what Jackson's read constraints refuse (too deep, too long a
+    number) with its wording, instead of letting Python's recursion or digit limits raise."""
+    bounded = functools.partial(_bounded_number, limits.max_number_length)
+    try:
+        body = json.loads(
+            raw.decode("utf-8"),
+            parse_int=lambda text: int(bounded(text)),
+            parse_float=lambda text: _whole_as_int(bounded(text)),
+            parse_constant=_non_numeric,
+        )
+    except UnicodeDecodeError:
+        raise ApiError(400, "Could not read JSON: Invalid UTF-8 start byte") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedJson(_json_message(exc, raw), exc.lineno) from None
+    except RecursionError:
+        raise _too_deep(limits.max_depth + 1, limits.max_depth) from None
+    # Opening brackets bound the depth from above: most bodies need no walk at all.
+    if raw.count(b"[") + raw.count(b"{") > limits.max_depth:
+        depth = json_depth(body)
+        if depth > limits.max_depth:
+            raise _too_deep(depth, limits.max_depth)
+    return body
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (the value may be deeper than the stack)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return deepest
+
+
+def _too_deep(depth: int, allowed: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Could not read JSON: Document nesting depth ({depth}) exceeds the maximum allowed "
+        f"({allowed}, from `StreamReadConstraints.getMaxNestingDepth()`)",
+    )
+
+
+def _bounded_number(max_length: int, text: str) -> str:
+    if len(text) > max_length:
+        raise ApiError(
+            400,
+            f"Could not read JSON: Number value length ({len(text)}) exceeds the maximum allowed "
+            f"({max_length}, from `StreamReadConstraints.getMaxNumberLength()`)",
+        )
+    return text
 
 
 def _param_message(
@@ -175,11 +297,30 @@ def _non_numeric(token: str) -> Any:
 def _body_message(exc: fastjsonschema.JsonSchemaValueException, raw: bytes) -> str:
     definition = exc.definition if isinstance(exc.definition, dict) else {}
     custom = definition.get(ERROR_MESSAGE)
+    if exc.rule == "required":
+        # an absent field answers like the same field sent as null: with the field's own documented text
+        custom = _missing_field_message(definition, exc.message) or custom
     if isinstance(custom, str):
         indexes = _INDEX_RE.findall(exc.name or "")
         custom = custom.replace("{index}", indexes[-1] if indexes else "0")
         return custom.replace("{line}", str(line_of(raw, exc.value))) if "{line}" in custom else custom
     return f"{_field_name(exc, 'requestBody')} {_reason(exc)}"
+
+
+_MISSING = re.compile(r"must contain \[(.*)\] properties")
+
+
+def _missing_field_message(definition: dict[str, Any], message: str) -> str | None:
+    found = _MISSING.search(message)
+    if not found:
+        return None
+    missing = {name.strip().strip("'\"") for name in found.group(1).split(",")}
+    properties = definition.get("properties") or {}
+    for name in definition.get("required") or []:
+        worded = (properties.get(name) or {}).get(ERROR_MESSAGE)
+        if name in missing and isinstance(worded, str):
+            return worded
+    return None
 
 
 def _json_message(exc: json.JSONDecodeError, raw: bytes) -> str:
@@ -201,8 +342,11 @@ def _coerce(schema: dict[str, Any], items: list[str]) -> Any:
         return [_coerce(schema.get("items", {}), [part]) for part in flat]
     value = items[-1] if items else ""
     if kind == "integer" and _INT_RE.match(value):
+        if len(value.lstrip("-")) > _MAX_LONG_DIGITS:
+            # Just past every bound, so the schema's minimum/maximum names the parameter and its limit.
+            return _LONG_BOUNDS[0] - 1 if value.startswith("-") else _LONG_BOUNDS[1] + 1
         return int(value)
-    if kind == "number" and _NUM_RE.match(value):
+    if kind == "number" and _NUM_RE.match(value) and not math.isinf(float(value)):
         return float(value)
     if kind == "boolean" and value.lower() in {"true", "false"}:
         return value.lower() == "true"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +19,32 @@ from coupang_mock.server.core import MockServices
 from coupang_mock.server.registry import HANDLERS, Reply, handles
 from coupang_mock.server.server import RunningServer, start_in_thread
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
+from coupang_mock.server.store import MemoryStore, PostgresStore, SqliteStore, Store
+
+pytest_plugins = ["pytester"]  # the plugin's own session summary is tested in a child pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+# The store behind `services`: run the whole suite on another one with COUPANG_MOCK_TEST_STORE=sqlite
+# (or postgres, which needs COUPANG_MOCK_TEST_PG=postgresql://…, as .ci/run exports).
+TEST_STORE = os.environ.get("COUPANG_MOCK_TEST_STORE", "memory")
+PG_URL = os.environ.get("COUPANG_MOCK_TEST_PG")
+PG_MISSING = "COUPANG_MOCK_TEST_PG is not set (.ci/run sets it when it could start PostgreSQL)"
+
+
+def open_test_store(kind: str, folder: Path) -> Store:
+    """A fresh, empty store of `kind` (memory | sqlite | postgres); the caller closes SQL stores."""
+    if kind == "memory":
+        return MemoryStore()
+    if kind == "sqlite":
+        return SqliteStore(str(folder / "store.db"))
+    if kind == "postgres":
+        if not PG_URL:
+            pytest.skip(PG_MISSING)
+        store = PostgresStore(PG_URL)
+        store.reset()
+        return store
+    raise pytest.UsageError(f"COUPANG_MOCK_TEST_STORE={kind!r}: use memory, sqlite or postgres")
 
 
 def fixture_document() -> dict[str, Any]:
@@ -77,8 +101,12 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings, clock: TestClock) -> MockServices:
-    return MockServices(settings, clock=clock, document=fixture_document())
+def services(settings: Settings, clock: TestClock, tmp_path: Path) -> Iterator[MockServices]:
+    store = open_test_store(TEST_STORE, tmp_path)
+    yield MockServices(settings, store=store, clock=clock, document=fixture_document())
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
 
 
 @pytest.fixture

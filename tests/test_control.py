@@ -161,7 +161,7 @@ BAD_CONTROL_INPUTS = [
     ("POST", "/clock", {"now": "1999-12-31T23:59:59+00:00"}, "now"),
     ("POST", "/clock", {"advanceSeconds": 1e20}, "advanceSeconds"),
     ("POST", "/clock", {"advanceSeconds": 2.5e9}, "advanceSeconds"),
-    ("POST", "/clock", b'{"advanceSeconds": 1e999}', "advanceSeconds"),
+    ("POST", "/clock", b'{"advanceSeconds": 1e999}', "body"),  # beyond a double: refused while parsing
     ("POST", "/clock", b'{"advanceSeconds": NaN}', "body"),
     ("POST", "/clock", {"advanceSeconds": True}, "advanceSeconds"),
     ("POST", "/clock", {"advanceSeconds": 1, "now": "2026-05-01T00:00:00+09:00"}, "advanceSeconds"),

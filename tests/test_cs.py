@@ -23,6 +23,7 @@ from coupang_mock.server.server import RunningServer, start_in_thread
 from coupang_mock.server.settings import Settings
 from tests.conftest import START
 from tests.test_orders_support import Answer, Shop
+from tests.test_products_support import PRODUCTS
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
 DAY = 86400
@@ -246,6 +247,30 @@ def test_pages_concatenate_to_the_whole_filtered_list(desk: Desk, size: int, ans
     assert len(rows) == len(set(rows)) == first["totalElements"] == expected
     assert first["totalPages"] == -(-expected // size) and pages[-1]["content"] == []
     assert all(len(page["content"]) <= size for page in pages)
+
+
+def test_question_shows_the_products_real_product_id(desk: Desk) -> None:
+    quick = desk.shop.ok("POST", f"/vendors/{desk.vendor_id}/catalog/quick-product", {})
+    desk.ask(vendorItemId=quick["vendorItemIds"][0])
+    (row,) = desk.online().data["content"]
+    product = desk.shop.call("GET", f"{PRODUCTS}/{row['sellerProductId']}").data
+    assert row["productId"] == product["productId"] and row["productId"] > 0  # issue 17: it was 0
+
+
+def test_option_filter_pages_exactly_among_other_options_questions(desk: Desk) -> None:
+    (other,) = desk.shop.items({"itemName": "화이트, L"})
+    mine = []
+    for n in range(7):
+        mine.append(desk.ask()["inquiryId"])
+        desk.ask(vendorItemId=other)
+        if n % 2:
+            desk.reply(mine[-1])
+    v4 = f"{desk.v4}/onlineInquiries"
+    query = {"vendorId": desk.vendor_id, "answeredType": "NOANSWER", "vendorItemId": desk.vid, "pageSize": 2}
+    pages = [desk.shop.call("GET", v4, {**query, "pageNum": n}).data for n in (1, 2, 3)]
+    rows = [row["inquiryId"] for page in pages for row in page["content"]]
+    assert rows == [i for n, i in enumerate(mine) if n % 2 == 0][::-1]
+    assert pages[0]["pagination"] == {"currentPage": 1, "totalPages": 2, "totalElements": 4, "countPerPage": 2}
 
 
 def test_buyer_email_disappears_from_2026_03_15(desk: Desk) -> None:

@@ -29,7 +29,7 @@ A0 = "placeAddresses.0"
 
 def test_create_outbound_then_find_it_by_code_name_and_page(seller: Seller) -> None:
     code = seller.outbound()
-    assert 1_000_000 <= code < 10_000_000
+    assert 1_000_000_000 <= code < 10_000_000_000  # a per-vendor 6-digit prefix, then a sequence
     by_code = seller.ok("GET", OUTBOUND_V2, placeCodes=code)
     assert set(by_code) == {"content", "pagination"}  # bare page, no code/message wrapper
     place = by_code["content"][0]
@@ -268,7 +268,7 @@ def test_update_outbound_with_wrong_code_does_not_match(seller: Seller, body_cod
 
 def test_create_return_center_then_list_and_get_by_code(seller: Seller) -> None:
     code = seller.return_center()
-    assert str(code).startswith("11") and len(str(code)) == 10
+    assert len(str(code)) == 10
     listed = seller.ok("GET", f"{seller.v5}/returnShippingCenters")
     assert listed["code"] == 200 and listed["message"] == "SUCCESS"
     center = listed["data"]["content"][0]
@@ -409,3 +409,19 @@ def test_update_return_center_fees_and_refusals(seller: Seller) -> None:
     clash = seller.call("PUT", f"{seller.v5}/returnShippingCenters/{code}", taken)
     assert clash.status == 400 and clash.message == f"이미 등록된 주소지명이 있습니다 (중복 주소지 코드:{other})"
     assert seller.ok("GET", RETURN_BY_CODE, returnCenterCodes=code)["data"][0]["shippingPlaceName"] == "강남 반품센터"
+
+
+# ---------------------------------------------------------------- codes are issued globally (issue 17)
+
+
+def test_two_vendors_never_get_the_same_center_codes_or_product_ids(seller: Seller) -> None:
+    mine = seller.control("POST", f"/vendors/{seller.vendor_id}/catalog/quick-product", {})
+    other = seller.control("POST", "/vendors", {}).body["vendorId"]
+    theirs = seller.control("POST", f"/vendors/{other}/catalog/quick-product", {})
+    assert mine.status == theirs.status == 201
+    for key in ("outboundShippingPlaceCode", "returnCenterCode", "sellerProductId"):
+        assert mine.body[key] != theirs.body[key], key
+    # each vendor still finds its own place by code, and not the other's
+    code = theirs.body["outboundShippingPlaceCode"]
+    assert seller.ok("GET", OUTBOUND_V2, placeCodes=code)["content"] == []
+    assert seller.ok("GET", OUTBOUND_V2, placeCodes=mine.body["outboundShippingPlaceCode"])["content"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from coupang_mock.server import spec
-from coupang_mock.server.domains import orders
+from coupang_mock.server.domains import order_placing, shipping
 from tests.test_orders_support import CJ_INVOICE, Answer, Shop
 
 TODAY = "2026-03-02"  # conftest START is 2026-03-02 10:00 KST
@@ -91,13 +91,13 @@ def test_unknown_item_cannot_be_ordered(shop: Shop) -> None:
 
 
 def test_buyer_data_is_korean_masked_safe_numbers_and_deterministic() -> None:
-    one = orders.buyer_profile(7, "A00012345", 1234)
-    assert one == orders.buyer_profile(7, "A00012345", 1234)
-    assert one != orders.buyer_profile(8, "A00012345", 1234)
+    one = order_placing.buyer_profile(7, "A00012345", 1234)
+    assert one == order_placing.buyer_profile(7, "A00012345", 1234)
+    assert one != order_placing.buyer_profile(8, "A00012345", 1234)
     orderer, receiver, _message, refer = one
     assert re.match(r"^.\*.$", orderer["name"]) and orderer["email"] == "" and orderer["ordererNumber"] is None
     assert receiver["safeNumber"].startswith("0504-") and receiver["receiverNumber"] is None
-    assert refer in orders.REFERS
+    assert refer in order_placing.REFERS
 
 
 def test_given_orderer_receiver_and_paid_at_are_used(shop: Shop) -> None:
@@ -630,7 +630,7 @@ def test_split_shipping_refusals(shop: Shop, lines: str, code: str) -> None:
             )
         )
     result = shop.upload(*request).data["responseList"][0]
-    assert (result["resultCode"], result["resultMessage"]) == (code, orders.INVOICE_MESSAGES[code][0])
+    assert (result["resultCode"], result["resultMessage"]) == (code, shipping.INVOICE_MESSAGES[code][0])
     assert shop.status(box["shipmentBoxId"]) == "INSTRUCT"
 
 
@@ -781,12 +781,12 @@ def test_invoice_line_refusals_answer_the_catalogued_text(shop: Shop, services: 
 def _snapshot(services: Any, vendor_id: str) -> dict[str, Any]:
     """Every document of the orders domain and the stock: what a refusal must leave untouched."""
     with services.store.transaction(vendor_id) as tx:
-        return {kind: dict(tx.items(kind)) for kind in ("boxes", "orders", "orders-meta", "vendor-items")}
+        return {kind: dict(tx.items(kind)) for kind in ("boxes", "orders", "orders-meta", "invoice-uses", "vendor-items")}
 
 
 def test_the_invoice_result_table_is_the_catalogue() -> None:
     for code, (message, retry) in INVOICE_RESULTS.items():
-        assert orders.INVOICE_MESSAGES[code] == (message, retry)
+        assert shipping.INVOICE_MESSAGES[code] == (message, retry)
 
 
 def test_update_invoice_resets_to_departure(shop: Shop) -> None:

@@ -342,7 +342,7 @@ def test_revenue_is_confirmed_minus_refunded_item_by_item(
 
     # no refund exceeds what was paid: per receipt, and per option over every receipt of the order
     with books.services.store.transaction(books.vendor_id) as tx:
-        mine = [r for r in receipts.all_receipts(tx) if r["orderId"] == order_id]
+        mine = receipts.of_order(tx, order_id)
         for receipt in mine:
             assert receipt["receiptStatus"] == receipts.RETURNS_COMPLETED and receipt.get("refundedAt")
             if receipt.get("refundAmount") is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domains import categories, products
+from ..domains import categories, product_rules
 from ..errors import ApiError
 from ..registry import RequestContext, handles
 
@@ -71,4 +71,4 @@ def predict_category(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("checkAutoCategoryAgreed")
 def check_auto_category_agreed(ctx: RequestContext) -> dict[str, Any]:
-    return _ok(bool(products.settings(ctx.tx)["autoCategoryAgreed"]))
+    return _ok(bool(product_rules.settings(ctx.tx)["autoCategoryAgreed"]))

@@ -1,7 +1,8 @@
 """HTTP glue of the coupons group: contracts/budgets and instant coupons (fms envelope), download
 coupons (no envelope), and the control routes that stand in for WING and for buyers using coupons.
 
-Rules live in `mock_server.domains.coupons`.
+Rules live in `mock_server.domains.coupons` (contracts, budgets, timers), `coupon_instant` and
+`coupon_downloads`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..core import MockServices
-from ..domains import coupons
+from ..domains import coupon_downloads, coupon_instant, coupons
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker, validation_shape
@@ -37,12 +38,11 @@ def _pagination(page: int, size: int, total: int) -> dict[str, Any]:
     return {"currentPage": page, "countPerPage": size, "totalPages": -(-total // size), "totalElements": total}
 
 
-def _paged(rows: list[Any], first: int, page: int, size: int) -> tuple[list[Any], dict[str, Any]]:
+def _offset(first: int, page: int, size: int) -> int:
     """`first` is the index of the first page (1 for coupon lists, 0 for item lists)."""
     if page < first:
         raise coupons.fms_error(400, coupons.NEGATIVE_PAGE)
-    start = (page - first) * size
-    return rows[start : start + size], _pagination(page, size, len(rows))
+    return (page - first) * size
 
 
 @validation_shape("coupons")
@@ -98,36 +98,36 @@ def _ack(request: dict[str, Any] | None) -> dict[str, Any]:
 
 @handles("createInstantCoupon")
 def create_instant_coupon(ctx: RequestContext) -> dict[str, Any]:
-    values = coupons.validate_instant(ctx.tx, ctx.now, ctx.vendor_id, ctx.body)
-    return _ack(coupons.new_request(ctx.tx, ctx.now, ctx.next_id, "COUPON_PUBLISH", None, values, 1))
+    values = coupon_instant.validate_instant(ctx.tx, ctx.now, ctx.vendor_id, ctx.body)
+    return _ack(coupon_instant.new_request(ctx.tx, ctx.now, ctx.next_id, "COUPON_PUBLISH", None, values, 1))
 
 
 @handles("getInstantCoupon")
 def get_instant_coupon(ctx: RequestContext) -> dict[str, Any]:
-    coupon = coupons.require_coupon(ctx.tx, ctx.query["couponId"], coupons.COUPON_UNKNOWN_GET)
-    return fms(coupons.render_coupon(coupon))
+    coupon = coupon_instant.require_coupon(ctx.tx, ctx.query["couponId"], coupons.COUPON_UNKNOWN_GET)
+    return fms(coupon_instant.render_coupon(coupon))
 
 
 @handles("expireInstantCoupon")
 def expire_instant_coupon(ctx: RequestContext) -> dict[str, Any]:
     coupon_id = ctx.path_params["couponId"]
-    coupons.require_coupon(ctx.tx, coupon_id, coupons.COUPON_UNKNOWN_EXPIRE)
-    if coupons.busy(ctx.tx, coupon_id):
+    coupon_instant.require_coupon(ctx.tx, coupon_id, coupons.COUPON_UNKNOWN_EXPIRE)
+    if coupon_instant.busy(ctx.tx, coupon_id):
         return _ack(None)
-    return _ack(coupons.new_request(ctx.tx, ctx.now, ctx.next_id, "COUPON_EXPIRE", coupon_id, {}, 1))
+    return _ack(coupon_instant.new_request(ctx.tx, ctx.now, ctx.next_id, "COUPON_EXPIRE", coupon_id, {}, 1))
 
 
 @handles("getInstantCouponRequestStatus")
 def get_request_status(ctx: RequestContext) -> dict[str, Any]:
-    return fms(coupons.render_request(coupons.get_request(ctx.tx, ctx.path_params["requestedId"])))
+    return fms(coupon_instant.render_request(coupon_instant.get_request(ctx.tx, ctx.path_params["requestedId"])))
 
 
 def _item_request(ctx: RequestContext, kind: str) -> dict[str, Any]:
     coupon_id = ctx.path_params["couponId"]
-    coupons.require_coupon(ctx.tx, coupon_id, coupons.COUPON_ID_CHECK)
+    coupon_instant.require_coupon(ctx.tx, coupon_id, coupons.COUPON_ID_CHECK)
     vendor_items = list(ctx.body["vendorItems"])
     payload = {"vendorItems": vendor_items}
-    return _ack(coupons.new_request(ctx.tx, ctx.now, ctx.next_id, kind, coupon_id, payload, len(vendor_items)))
+    return _ack(coupon_instant.new_request(ctx.tx, ctx.now, ctx.next_id, kind, coupon_id, payload, len(vendor_items)))
 
 
 @handles("createInstantCouponItems")
@@ -142,31 +142,33 @@ def expire_instant_coupon_items(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("listInstantCouponItemsByStatus")
 def list_items(ctx: RequestContext) -> dict[str, Any]:
-    coupon = coupons.require_coupon(ctx.tx, ctx.path_params["couponId"], coupons.COUPON_ID_CHECK)
-    rows = coupons.items_by_status(ctx.tx, coupon, ctx.query["status"], ctx.query.get("sort") == "desc")
-    page, pagination = _paged(rows, 0, ctx.query.get("page", 0), ctx.query.get("size") or ITEMS_DEFAULT_SIZE)
-    return fms([coupons.render_item(coupon, item) for item in page], pagination)
+    coupon = coupon_instant.require_coupon(ctx.tx, ctx.path_params["couponId"], coupons.COUPON_ID_CHECK)
+    number, size = ctx.query.get("page", 0), ctx.query.get("size") or ITEMS_DEFAULT_SIZE
+    descending, start = ctx.query.get("sort") == "desc", _offset(0, number, size)
+    page, total = coupon_instant.items_by_status(ctx.tx, coupon, ctx.query["status"], descending, start, size)
+    return fms([coupon_instant.render_item(coupon, item) for item in page], _pagination(number, size, total))
 
 
 @handles("getInstantCouponItem")
 def get_item(ctx: RequestContext) -> dict[str, Any]:
-    coupon = coupons.require_coupon(ctx.tx, ctx.path_params["couponId"], coupons.COUPON_ID_CHECK)
-    item = coupons.find_item(ctx.tx, coupon, ctx.path_params["id"], ctx.query["type"])
-    return fms(coupons.render_item(coupon, item))
+    coupon = coupon_instant.require_coupon(ctx.tx, ctx.path_params["couponId"], coupons.COUPON_ID_CHECK)
+    item = coupon_instant.find_item(ctx.tx, coupon, ctx.path_params["id"], ctx.query["type"])
+    return fms(coupon_instant.render_item(coupon, item))
 
 
 @handles("listInstantCouponsByStatus")
 def list_coupons(ctx: RequestContext) -> dict[str, Any]:
-    rows = coupons.coupons_by_status(ctx.tx, ctx.query["status"], ctx.query.get("sort") == "desc")
-    page, pagination = _paged(rows, 1, ctx.query.get("page", 1), ctx.query.get("size") or COUPONS_DEFAULT_SIZE)
-    return fms([coupons.render_coupon(c) for c in page], pagination)
+    number, size = ctx.query.get("page", 1), ctx.query.get("size") or COUPONS_DEFAULT_SIZE
+    descending, start = ctx.query.get("sort") == "desc", _offset(1, number, size)
+    page, total = coupon_instant.coupons_by_status(ctx.tx, ctx.query["status"], descending, start, size)
+    return fms([coupon_instant.render_coupon(c) for c in page], _pagination(number, size, total))
 
 
 @handles("listInstantCouponsByOrderId")
 def list_coupons_of_order(ctx: RequestContext) -> dict[str, Any]:
     legacy = ctx.operation.api_format == "legacy"
-    found = coupons.coupons_of_order(ctx.tx, ctx.path_params["orderId"])
-    return fms([{"vendorItemId": vid, **coupons.render_coupon(c, legacy)} for c, vid in found])
+    found = coupon_instant.coupons_of_order(ctx.tx, ctx.path_params["orderId"])
+    return fms([{"vendorItemId": vid, **coupon_instant.render_coupon(c, legacy)} for c, vid in found])
 
 
 # ---------------------------------------------------------------- download coupons (no envelope)
@@ -174,8 +176,8 @@ def list_coupons_of_order(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("createDownloadCoupon")
 def create_download_coupon(ctx: RequestContext) -> dict[str, Any]:
-    coupon = coupons.create_download(ctx.tx, ctx.now, ctx.next_id, ctx.vendor_id, ctx.body)
-    return coupons.render_download_created(coupon, ctx.vendor_id)
+    coupon = coupon_downloads.create_download(ctx.tx, ctx.now, ctx.next_id, ctx.vendor_id, ctx.body)
+    return coupon_downloads.render_download_created(coupon, ctx.vendor_id)
 
 
 def _result(coupon_id: int, transaction_id: str | None, refused: str | None = None) -> dict[str, Any]:
@@ -195,7 +197,9 @@ def create_download_coupon_items(ctx: RequestContext) -> dict[str, Any]:
     """Several entries are all applied; the answer is the first entry's (spec x-inferred)."""
     results = []
     for entry in ctx.body["couponItems"]:
-        transaction = coupons.attach_download(ctx.tx, ctx.now, ctx.next_id, entry["couponId"], entry["vendorItemIds"])
+        transaction = coupon_downloads.attach_download(
+            ctx.tx, ctx.now, ctx.next_id, entry["couponId"], entry["vendorItemIds"]
+        )
         results.append(_result(transaction["couponId"], transaction["requestedId"]))
     return results[0]
 
@@ -203,22 +207,24 @@ def create_download_coupon_items(ctx: RequestContext) -> dict[str, Any]:
 @handles("expireDownloadCoupons")
 def expire_download_coupons(ctx: RequestContext) -> list[dict[str, Any]]:
     ids = [entry["couponId"] for entry in ctx.body["expireCouponList"]]
-    outcomes = coupons.expire_downloads(ctx.tx, ctx.now, ctx.next_id, ids)
+    outcomes = coupon_downloads.expire_downloads(ctx.tx, ctx.now, ctx.next_id, ids)
     return [_result(o["couponId"], o.get("requestTransactionId"), o.get("refused")) for o in outcomes]
 
 
 @handles("getDownloadCouponTransactionStatus")
 def get_transaction_status(ctx: RequestContext) -> dict[str, Any]:
-    return coupons.render_transaction(coupons.get_transaction(ctx.tx, str(ctx.query["requestTransactionId"])))
+    return coupon_downloads.render_transaction(
+        coupon_downloads.get_transaction(ctx.tx, str(ctx.query["requestTransactionId"]))
+    )
 
 
 @handles("getDownloadCoupon")
 def get_download_coupon(ctx: RequestContext) -> dict[str, Any]:
     coupon_id = ctx.path_params["couponId"]
-    coupon = coupons.live_download(ctx.tx, coupon_id)
+    coupon = coupon_downloads.live_download(ctx.tx, coupon_id)
     if coupon is None:
         raise ApiError(404, coupons.DL_NOT_FOUND.format(id=coupon_id))
-    return coupons.render_download(coupon)
+    return coupon_downloads.render_download(coupon)
 
 
 # ---------------------------------------------------------------- control plane (WING and buyers)
@@ -264,7 +270,7 @@ def coupon_request_outcome(services: MockServices, body: dict[str, Any], vendor_
         raise ApiError(400, 'outcome must be "DONE" or "FAIL"')
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
         try:
-            request = coupons.settle_request(tx, requested_id, now, new_id, {"outcome": outcome})
+            request = coupon_instant.settle_request(tx, requested_id, now, new_id, {"outcome": outcome})
         except IllegalTransition as exc:
             raise ApiError(409, f"request {requested_id} is already {exc.state}") from None
-        return coupons.render_request(request)
+        return coupon_instant.render_request(request)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import envelopes
 from ..core import MockServices
-from ..domains import cs, paging
+from ..domains import cs
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
 from ..simulate import int_arg, vendor_tx
@@ -22,10 +22,14 @@ def _legacy(ctx: RequestContext) -> bool:
     return ctx.operation.api_format == "legacy"
 
 
-def _page(ctx: RequestContext, found: list[dict[str, Any]], render: Any) -> dict[str, Any]:
-    page, size = ctx.query.get("pageNum") or 1, ctx.query.get("pageSize") or 10
-    chunk, _next = paging.by_page(found, page, size)
-    body = envelopes.cs_page([render(doc) for doc in chunk], page, size, len(found))
+def _paging(ctx: RequestContext) -> tuple[int, int]:
+    return ctx.query.get("pageNum") or 1, ctx.query.get("pageSize") or 10
+
+
+def _page(ctx: RequestContext, found: cs.Page, render: Any) -> dict[str, Any]:
+    page, size = _paging(ctx)
+    chunk, total = found
+    body = envelopes.cs_page([render(doc) for doc in chunk], page, size, total)
     if _legacy(ctx):
         body["code"] = "200"  # docs2019 answers carry the code as a string
     return body
@@ -44,7 +48,7 @@ def list_online_inquiries(ctx: RequestContext) -> dict[str, Any]:
     item_filter = query.get("vendorItemId") if _legacy(ctx) else None
     # docs2019 (v4): a vendorItemId alone lists all of that option's questions; otherwise both dates.
     days = cs.window(query.get("inquiryStartAt"), query.get("inquiryEndAt"), optional=item_filter is not None)
-    found = cs.list_online(ctx.tx, query["answeredType"], days, item_filter)
+    found = cs.list_online(ctx.tx, query["answeredType"], days, item_filter, *_paging(ctx))
     legacy = _legacy(ctx)
     return _page(ctx, found, lambda doc: cs.render_online(doc, legacy, ctx.now))
 
@@ -63,7 +67,8 @@ def list_call_center_inquiries(ctx: RequestContext) -> dict[str, Any]:
     query = ctx.query
     item_filter = query.get("vendorItemId")
     days = cs.window(query.get("inquiryStartAt"), query.get("inquiryEndAt"), optional=item_filter is not None)
-    found = cs.list_call_center(ctx.tx, query["partnerCounselingStatus"], days, item_filter, query.get("orderId"))
+    status = query["partnerCounselingStatus"]
+    found = cs.list_call_center(ctx.tx, status, days, item_filter, query.get("orderId"), *_paging(ctx))
     legacy = _legacy(ctx)
     return _page(ctx, found, lambda doc: cs.render_call_center(doc, legacy))
 

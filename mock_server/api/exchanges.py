@@ -31,10 +31,10 @@ def _result(success: bool, message: str) -> dict[str, Any]:
 def list_exchange_requests(ctx: RequestContext) -> dict[str, Any]:
     query = ctx.query
     exchanges.tick(ctx.tx, ctx.now)  # a replacement delivered in this very catch-up shows as SUCCESS
-    start, end = exchanges.list_window(str(query["createdAtFrom"]), str(query["createdAtTo"]))
-    found = exchanges.query(ctx.tx, start, end, query.get("status") or None, query.get("orderId"))
+    window = exchanges.list_window(str(query["createdAtFrom"]), str(query["createdAtTo"]))
+    found = exchanges.listing(ctx.tx, window, query.get("status") or None, query.get("orderId"))
     size = int(query.get("maxPerPage") or DEFAULT_PER_PAGE)
-    page, token = paging.by_token(found, query.get("nextToken"), max(size, 1))
+    page, token = paging.by_token_query(found, query.get("nextToken"), max(size, 1))
     data = [exchanges.render(ctx.tx, exchange, ctx.vendor_id, ctx.now) for exchange in page]
     return envelopes.with_next_token(data, token)
 

@@ -1,6 +1,7 @@
 """HTTP glue of the orders group (배송/환불 APIs) and its buyer / courier simulation routes.
 
-Rules live in `mock_server.domains.orders`; this module reads the request, calls the domain and
+Rules live in `mock_server.domains.orders` and its sibling modules (order_placing, order_lists,
+shipping, order_cancel, order_timers); this module reads the request, calls the domain and
 builds the envelope of each endpoint family (orders.yaml → response envelopes).
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from .. import envelopes
 from ..core import MockServices
-from ..domains import inventory, orders, paging
+from ..domains import cs, inventory, order_cancel, order_lists, order_placing, order_timers, orders, shipping
 from ..errors import ApiError
 from ..registry import RequestContext, control, handles, ticker
 from ..simulate import int_arg, is_positive_int, item_quantities, vendor_tx
@@ -44,13 +45,12 @@ def list_ordersheets(ctx: RequestContext) -> dict[str, Any]:
         raise ApiError(400, f"Invalid parameter 'status': must be one of {list(orders.WIRE_STATUSES)}")
     legacy = _legacy(ctx)
     if query.get("searchType") == "timeFrame":
-        start, end = orders.timeframe_window(query["createdAtFrom"], query["createdAtTo"])
-        boxes = orders.list_boxes(ctx.tx, ctx.now, status, start, end)
+        start, end = order_lists.timeframe_window(query["createdAtFrom"], query["createdAtTo"])
+        boxes = order_lists.window_boxes(ctx.tx, ctx.now, status, start, end)
         return envelopes.standard([orders.render_box(box, legacy) for box in boxes])
-    start, end = orders.daily_window(query["createdAtFrom"], query["createdAtTo"])
+    window = order_lists.daily_window(query["createdAtFrom"], query["createdAtTo"])
     size = _page_size(query.get("maxPerPage"))
-    boxes = orders.list_boxes(ctx.tx, ctx.now, status, start, end)
-    page, token = paging.by_token(boxes, query.get("nextToken"), size)
+    page, token = order_lists.page_boxes(ctx.tx, ctx.now, status, window, query.get("nextToken"), size)
     return envelopes.with_next_token([orders.render_box(box, legacy) for box in page], token)
 
 
@@ -101,25 +101,25 @@ def get_history(ctx: RequestContext) -> dict[str, Any]:
 @handles("acknowledgeOrdersheets")
 def acknowledge(ctx: RequestContext) -> dict[str, Any]:
     box_ids = _int_list((ctx.body or {}).get("shipmentBoxIds"), "shipmentBoxIds")
-    results = orders.acknowledge(ctx.tx, ctx.now, box_ids)
+    results = shipping.acknowledge(ctx.tx, ctx.now, box_ids)
     # responseKey: request metadata, a negative 64-bit number in Coupang's examples
     answer = envelopes.bulk_result(-ctx.next_id("ackResponseKey", 18), results)
-    already = orders.already_past_accept(ctx.tx, results)
+    already = shipping.already_past_accept(ctx.tx, results)
     if already:
-        answer["message"] = orders.ack_failed_message(already)
+        answer["message"] = shipping.ack_failed_message(already)
     return answer
 
 
 @handles("uploadInvoices")
 def upload_invoices(ctx: RequestContext) -> dict[str, Any]:
     lines = _invoice_lines(ctx.body)
-    return _invoice_envelope(orders.apply_invoices(ctx.tx, ctx.now, ctx.next_id, lines, update=False), "200")
+    return _invoice_envelope(shipping.apply_invoices(ctx.tx, ctx.now, ctx.next_id, lines, update=False), "200")
 
 
 @handles("updateInvoices")
 def update_invoices(ctx: RequestContext) -> dict[str, Any]:
     lines = _invoice_lines(ctx.body)
-    return _invoice_envelope(orders.apply_invoices(ctx.tx, ctx.now, ctx.next_id, lines, update=True), 200)
+    return _invoice_envelope(shipping.apply_invoices(ctx.tx, ctx.now, ctx.next_id, lines, update=True), 200)
 
 
 def _invoice_envelope(results: list[dict[str, Any]], code: int | str) -> dict[str, Any]:
@@ -180,14 +180,14 @@ def _int_list(raw: Any, name: str) -> list[int]:
 @handles("stopShipment")
 def stop_shipment(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body or {}
-    orders.stop_shipment(ctx.tx, ctx.now, ctx.path_params["receiptId"], body.get("cancelCount"))
+    order_cancel.stop_shipment(ctx.tx, ctx.now, ctx.path_params["receiptId"], body.get("cancelCount"))
     return envelopes.result_code(True, "출고중지완료요청이 성공하였습니다")
 
 
 @handles("markAlreadyShipped")
 def mark_already_shipped(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body or {}
-    orders.mark_already_shipped(
+    order_cancel.mark_already_shipped(
         ctx.tx,
         ctx.now,
         ctx.path_params["receiptId"],
@@ -197,6 +197,7 @@ def mark_already_shipped(ctx: RequestContext) -> dict[str, Any]:
     return envelopes.result_code(True, "이미출고 상태변경이 성공하였습니다.")
 
 
+CANCEL_USER_ERROR = "업체 ID에 맞는 올바른 유저 ID를 입력해주세요."
 BIG_CANCEL_CODES = ("CANERR",)
 MIDDLE_CANCEL_CODES = ("CCTTER", "CCPNER", "CCPRER")
 
@@ -206,10 +207,12 @@ def cancel_order_items(ctx: RequestContext) -> Any:
     """ACCEPT lines: immediate cancel (CANCEL); INSTRUCT lines: stop-shipment completed (STOP_SHIPMENT)."""
     body = ctx.body if isinstance(ctx.body, dict) else {}
     requests = _cancel_request(body, ctx.path_params["orderId"])
+    if not cs.valid_user(ctx.tx, ctx.vendor_id, body.get("userId")):
+        raise ApiError(400, CANCEL_USER_ERROR)  # one of the vendor's WING users (PUT …/wing-users)
     order = orders.get_order(ctx.tx, ctx.path_params["orderId"])
     if order is None:
         raise ApiError(400, "주문 정보가 없습니다.")
-    made, failed = orders.seller_cancel(ctx.tx, ctx.now, ctx.next_id, order, requests)
+    made, failed = order_cancel.seller_cancel(ctx.tx, ctx.now, ctx.next_id, order, requests)
     if not made:
         raise ApiError(400, failed[0][1])
     request_no = uuid.UUID(int=ctx.next_id("cancelRequestNo", 18) << 32)
@@ -249,7 +252,7 @@ def _cancel_request(body: dict[str, Any], path_order_id: int) -> list[tuple[int,
     if not body.get("vendorId"):
         raise ApiError(400, "업체 ID를 입력해주세요.")
     if not isinstance(body.get("userId"), str) or not body["userId"].strip():
-        raise ApiError(400, "업체 ID에 맞는 올바른 유저 ID를 입력해주세요.")
+        raise ApiError(400, CANCEL_USER_ERROR)
     if any(not isinstance(v, int) or isinstance(v, bool) for v in vendor_item_ids):
         raise ApiError(400, "취소할 벤더아이템 아이디 목록을 입력해주세요.")
     return list(zip(vendor_item_ids, counts, strict=True))
@@ -268,7 +271,7 @@ def complete_long_term(ctx: RequestContext) -> dict[str, Any]:
     box_id = body.get("shipmentBoxId")
     if not isinstance(box_id, int) or isinstance(box_id, bool):
         raise ApiError(400, "requestBody.shipmentBoxId must not be null")
-    orders.complete_long_term(ctx.tx, ctx.now, box_id, str(body.get("invoiceNumber") or ""))
+    shipping.complete_long_term(ctx.tx, ctx.now, box_id, str(body.get("invoiceNumber") or ""))
     return envelopes.standard(True, code="200", message="SUCCESS")
 
 
@@ -277,7 +280,7 @@ def complete_long_term(ctx: RequestContext) -> dict[str, Any]:
 
 @ticker
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
-    orders.tick(tx, now)
+    order_timers.tick(tx, now)
 
 
 # ---------------------------------------------------------------- control plane: buyer, courier, catalog
@@ -335,7 +338,7 @@ def _catalog_item(tx: Tx, new_id: orders.NewId, entry: Any, index: int) -> int:
 def place_order(services: MockServices, body: dict[str, Any], vendor_id: str) -> tuple[Any, int]:
     """The buyer pays for items: {"items": [{"vendorItemId", "quantity"}], "orderer"?, "receiver"?, "paidAt"?}."""
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
-        order = orders.place_order(tx, now, new_id, services.settings.seed, body)
+        order = order_placing.place_order(tx, now, new_id, services.settings.seed, body)
     return {"orderId": order["orderId"], "shipmentBoxIds": order["shipmentBoxIds"]}, 201
 
 
@@ -345,7 +348,7 @@ def buyer_cancel(services: MockServices, body: dict[str, Any], vendor_id: str, o
     wanted = _wanted(body.get("items"))
     with vendor_tx(services, vendor_id) as (tx, now, new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
-        made = orders.buyer_cancel(tx, now, new_id, order, wanted, str(body.get("reason") or "CHANGEMIND"))
+        made = order_cancel.buyer_cancel(tx, now, new_id, order, wanted, str(body.get("reason") or "CHANGEMIND"))
     return {
         "orderId": order["orderId"],
         "receipts": [
@@ -370,7 +373,7 @@ def change_address(services: MockServices, body: dict[str, Any], vendor_id: str,
     """The buyer edits the delivery address ({"receiver": {...}}), only while the order is ACCEPT."""
     with vendor_tx(services, vendor_id) as (tx, now, _new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
-        boxes = orders.change_address(tx, now, order, body.get("receiver") or {})
+        boxes = shipping.change_address(tx, now, order, body.get("receiver") or {})
     return {"orderId": order["orderId"], "shipmentBoxIds": [box["shipmentBoxId"] for box in boxes]}
 
 
@@ -379,7 +382,7 @@ def confirm_purchase(services: MockServices, body: dict[str, Any], vendor_id: st
     """The buyer confirms the purchase (구매확정) of the delivered boxes."""
     with vendor_tx(services, vendor_id) as (tx, now, _new_id):
         order = order_or_404(tx, int_arg(order_id, "orderId"))
-        confirmed = orders.confirm_purchase(tx, now, order)
+        confirmed = shipping.confirm_purchase(tx, now, order)
     return {"orderId": order["orderId"], "confirmedShipmentBoxIds": confirmed}
 
 
@@ -387,7 +390,7 @@ def confirm_purchase(services: MockServices, body: dict[str, Any], vendor_id: st
 def courier_track(services: MockServices, body: dict[str, Any], vendor_id: str, box_id: str) -> Any:
     """A courier scan: {"event": "PICKED_UP" | "DELIVERED"}."""
     with vendor_tx(services, vendor_id) as (tx, now, _new_id):
-        box = orders.courier_scan(tx, now, int_arg(box_id, "shipmentBoxId"), str(body.get("event") or ""))
+        box = shipping.courier_scan(tx, now, int_arg(box_id, "shipmentBoxId"), str(body.get("event") or ""))
     return {"shipmentBoxId": box["shipmentBoxId"], "status": box["status"]}
 
 

@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from ..core import MockServices
-from ..domains import categories, logistics, products
+from ..domains import categories, logistics, product_items, product_lists, products
+from ..domains import product_rules as rules
+from ..domains import product_texts as texts
 from ..domains.fsm import IllegalTransition
 from ..errors import ApiError, MalformedJson
 from ..registry import RequestContext, control, handles, ticker, validation_shape
@@ -44,7 +46,7 @@ def _size(raw: Any, default: int = 10) -> int:
 @validation_shape("products")
 def _validation_refusal(err: ApiError) -> ApiError:
     if isinstance(err, MalformedJson):  # Coupang's products service words unreadable JSON itself
-        return products.error(products.BAD_INPUT.replace("{line}", str(err.line)))
+        return texts.error(texts.BAD_INPUT.replace("{line}", str(err.line)))
     return ApiError(err.status, err.message, code="ERROR", extra={"data": None})
 
 
@@ -52,7 +54,7 @@ def _validation_refusal(err: ApiError) -> ApiError:
 def create_seller_product(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if any(body.get(key) is not None for key in RG_KEYS):
-        raise products.error(RG_NOT_AGREED)
+        raise texts.error(RG_NOT_AGREED)
     product = products.create(ctx.tx, body, ctx.now, _ids(ctx), ctx.vendor_id)
     return _saved(product)
 
@@ -71,7 +73,7 @@ def get_seller_product(ctx: RequestContext) -> dict[str, Any]:
     if products.get(ctx.tx, product_id) is None:
         owner = _other_owner(ctx, product_id)
         if owner is not None:
-            raise products.error(products.OTHER_VENDOR.format(vendor=ctx.vendor_id, owner=owner))
+            raise texts.error(texts.OTHER_VENDOR.format(vendor=ctx.vendor_id, owner=owner))
     product = _readable(ctx.tx, product_id, period=True)
     return _ok(products.render(ctx.tx, product))
 
@@ -86,9 +88,9 @@ def _other_owner(ctx: RequestContext, product_id: int) -> str | None:
 def _readable(tx: Tx, product_id: int, *, period: bool) -> dict[str, Any]:
     product = products.get(tx, product_id)
     if product is None:  # the partial get's text has no trailing period (products.yaml)
-        raise products.error(f"상품({product_id})의 데이터가 없습니다" + ("." if period else ""))
+        raise texts.error(f"상품({product_id})의 데이터가 없습니다" + ("." if period else ""))
     if products.status_of(product) == "SAVING":
-        raise products.error(products.locked_message(product))
+        raise texts.error(products.locked_message(product))
     return product
 
 
@@ -96,7 +98,7 @@ def _readable(tx: Tx, product_id: int, *, period: bool) -> dict[str, Any]:
 def update_seller_product(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if any(body.get(key) is not None for key in RG_KEYS):
-        raise products.error(RG_NOT_AGREED)
+        raise texts.error(RG_NOT_AGREED)
     product = products.update(ctx.tx, body, ctx.now, _ids(ctx))
     return _saved(product)
 
@@ -137,15 +139,15 @@ def get_inflow_status(ctx: RequestContext) -> dict[str, Any]:
 @handles("listSellerProducts")
 def list_seller_products(ctx: RequestContext) -> dict[str, Any]:
     if not ctx.query.get("vendorId"):
-        raise products.error(VENDOR_ID_MISSING)
-    found = products.listing(ctx.tx, ctx.query)
-    page, token = products.page_by_token(found, ctx.query.get("nextToken"), _size(ctx.query.get("maxPerPage")))
+        raise texts.error(VENDOR_ID_MISSING)
+    size = _size(ctx.query.get("maxPerPage"))
+    page, token = product_lists.listing_page(ctx.tx, ctx.query, ctx.query.get("nextToken"), size)
     return {"code": "SUCCESS", "message": "", "nextToken": token, "data": [products.summary(p) for p in page]}
 
 
 @handles("listSellerProductsTimeFrame")
 def list_seller_products_time_frame(ctx: RequestContext) -> dict[str, Any]:
-    found = products.time_frame(ctx.tx, str(ctx.query["createdAtFrom"]), str(ctx.query["createdAtTo"]))
+    found = product_lists.time_frame(ctx.tx, str(ctx.query["createdAtFrom"]), str(ctx.query["createdAtTo"]))
     return _ok([products.summary(p) for p in found])
 
 
@@ -154,15 +156,15 @@ def list_status_histories(ctx: RequestContext) -> dict[str, Any]:
     product_id = ctx.path_params["sellerProductId"]
     product = products.get(ctx.tx, product_id)
     if product is None:
-        raise products.error(f"상품({product_id})의 데이터가 없습니다.")
+        raise texts.error(f"상품({product_id})의 데이터가 없습니다.")
     entries = products.histories(product)
-    page, token = products.page_by_token(entries, ctx.query.get("nextToken"), _size(ctx.query.get("maxPerPage")))
+    page, token = product_lists.page_by_token(entries, ctx.query.get("nextToken"), _size(ctx.query.get("maxPerPage")))
     return {"code": "SUCCESS", "message": "", "nextToken": token, "data": page}
 
 
 @handles("getSellerProductsByExternalSku")
 def get_by_external_sku(ctx: RequestContext) -> dict[str, Any]:
-    found = products.by_external_sku(ctx.tx, str(ctx.path_params["externalVendorSkuCode"]))
+    found = product_lists.by_external_sku(ctx.tx, str(ctx.path_params["externalVendorSkuCode"]))
     return _ok([products.summary(p) for p in found])
 
 
@@ -176,11 +178,11 @@ def _option(ctx: RequestContext, action: str | None, unknown: str) -> dict[str, 
     `unknown` is its text for an id it does not know.
     """
     vendor_item_id = ctx.path_params["vendorItemId"]
-    document = products.vendor_item(ctx.tx, vendor_item_id)
+    document = product_items.vendor_item(ctx.tx, vendor_item_id)
     if document is None:
-        raise products.error(unknown.format(id=vendor_item_id))
+        raise texts.error(unknown.format(id=vendor_item_id))
     if document.get("deleted"):
-        raise products.error(f"{action} [옵션ID[{vendor_item_id}] : {products.DELETED_PRODUCT}]")
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}] : {texts.DELETED_PRODUCT}]")
     return document
 
 
@@ -191,9 +193,9 @@ def _done(message: str) -> dict[str, Any]:
 @handles("getVendorItemInventory")
 def get_vendor_item_inventory(ctx: RequestContext) -> dict[str, Any]:
     vendor_item_id = ctx.path_params["vendorItemId"]
-    document = products.vendor_item(ctx.tx, vendor_item_id)
+    document = product_items.vendor_item(ctx.tx, vendor_item_id)
     if document is None or document.get("deleted"):
-        raise products.error(f"유효한 옵션이 없습니다:[vendorItemId={vendor_item_id}]")
+        raise texts.error(f"유효한 옵션이 없습니다:[vendorItemId={vendor_item_id}]")
     return _ok(
         {
             "sellerItemId": document["vendorItemId"],
@@ -207,7 +209,7 @@ def get_vendor_item_inventory(ctx: RequestContext) -> dict[str, Any]:
 @handles("updateVendorItemQuantity")
 def update_vendor_item_quantity(ctx: RequestContext) -> dict[str, Any]:
     document = _option(ctx, "재고변경에 실패했습니다.", "재고변경에 실패했습니다. [vendoritemid {id} not found]")
-    products.set_quantity(ctx.tx, document, int(ctx.path_params["quantity"]))
+    product_items.set_quantity(ctx.tx, document, int(ctx.path_params["quantity"]))
     return _done("재고 변경을 완료했습니다.")
 
 
@@ -217,21 +219,21 @@ def update_vendor_item_price(ctx: RequestContext) -> dict[str, Any]:
     document = _option(ctx, action, "유효하지 않은 ID입니다.")
     vendor_item_id, price = document["vendorItemId"], int(ctx.path_params["price"])
     if document.get("autoGenerated"):
-        raise products.error(products.AUTO_GENERATED_PRICE)
+        raise texts.error(texts.AUTO_GENERATED_PRICE)
     minimum, active = ctx.query.get("apMinSalePrice"), ctx.query.get("apActive")
     if (minimum is None) != (active is None):
-        raise products.error(products.AP_TOGETHER)
-    problem = products.price_problem(document, price, bool(ctx.query.get("forceSalePriceUpdate")))
-    if problem == products.PRICE_UNIT:
-        raise products.error(f"{action} [옵션ID[{vendor_item_id}]: {problem}]")
+        raise texts.error(texts.AP_TOGETHER)
+    problem = product_items.price_problem(document, price, bool(ctx.query.get("forceSalePriceUpdate")))
+    if problem == texts.PRICE_UNIT:
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}]: {problem}]")
     if problem:
-        raise products.error(f"{action} [옵션ID[{vendor_item_id}] : {problem}]")
+        raise texts.error(f"{action} [옵션ID[{vendor_item_id}] : {problem}]")
     if minimum is not None:
         if int(minimum) >= price:
-            raise products.error(products.AP_MIN)
-        products.set_auto_pricing(ctx.tx, document, int(minimum), bool(active))
-    products.set_price(ctx.tx, document, price)
-    products.reprice_generated(ctx.tx, document)
+            raise texts.error(texts.AP_MIN)
+        product_items.set_auto_pricing(ctx.tx, document, int(minimum), bool(active))
+    product_items.set_price(ctx.tx, document, price)
+    product_items.reprice_generated(ctx.tx, document)
     return _done("가격 변경을 완료했습니다.")
 
 
@@ -241,8 +243,8 @@ def update_vendor_item_original_price(ctx: RequestContext) -> dict[str, Any]:
     document = _option(ctx, action, "Invalid vendorItemId.")
     price = int(ctx.path_params["originalPrice"])
     if price < 0 or price % 10:
-        raise products.error(f"{action} [옵션ID[{document['vendorItemId']}]: {products.PRICE_UNIT}]")
-    products.set_original_price(ctx.tx, document, price)
+        raise texts.error(f"{action} [옵션ID[{document['vendorItemId']}]: {texts.PRICE_UNIT}]")
+    product_items.set_original_price(ctx.tx, document, price)
     return _done("할인율 기준가격이 변경되었습니다.")
 
 
@@ -251,10 +253,10 @@ def resume_vendor_item_sales(ctx: RequestContext) -> dict[str, Any]:
     action = "판매재개에 실패했습니다."
     document = _option(ctx, action, action + " [vendoritemid {id} not found]")
     try:
-        products.change_sale_status(ctx.tx, document, "RESUME")
+        product_items.change_sale_status(ctx.tx, document, "RESUME")
     except IllegalTransition:  # stopped by Coupang's monitoring: only Coupang can lift it
         vendor_item_id = document["vendorItemId"]
-        raise products.error(
+        raise texts.error(
             f"{action} [옵션ID({vendor_item_id})은 쿠팡의 모니터링에 의해 '판매중지'된 상품입니다."
         ) from None
     return _done("판매가 재개되었습니다.")
@@ -264,16 +266,16 @@ def resume_vendor_item_sales(ctx: RequestContext) -> dict[str, Any]:
 def stop_vendor_item_sales(ctx: RequestContext) -> dict[str, Any]:
     action = "판매중지에 실패했습니다."
     document = _option(ctx, action, action + " [vendoritemid {id} not found]")
-    products.change_sale_status(ctx.tx, document, "STOP")
+    product_items.change_sale_status(ctx.tx, document, "STOP")
     return _done("판매 중지 처리되었습니다.")
 
 
 def _auto_generated(ctx: RequestContext, opt_in: bool) -> dict[str, Any]:
-    document = products.vendor_item(ctx.tx, ctx.path_params["vendorItemId"])
+    document = product_items.vendor_item(ctx.tx, ctx.path_params["vendorItemId"])
     if document is None or document.get("deleted"):
         # FAILED is an ordinary outcome of these APIs (HTTP 200, spec); the reason goes in message
         return {"code": "FAILED", "message": "유효하지 않은 ID입니다.", "data": None}
-    products.set_auto_generated(ctx.tx, document, opt_in)
+    product_items.set_auto_generated(ctx.tx, document, opt_in)
     return _ok("success")
 
 
@@ -289,13 +291,13 @@ def opt_out_vendor_item(ctx: RequestContext) -> dict[str, Any]:
 
 @handles("optInAutoGeneratedOptionSeller")
 def opt_in_seller(ctx: RequestContext) -> dict[str, Any]:
-    products.update_settings(ctx.tx, {"autoGeneratedOptIn": True})
+    rules.update_settings(ctx.tx, {"autoGeneratedOptIn": True})
     return _ok("success")
 
 
 @handles("optOutAutoGeneratedOptionSeller")
 def opt_out_seller(ctx: RequestContext) -> dict[str, Any]:
-    products.update_settings(ctx.tx, {"autoGeneratedOptIn": False})
+    rules.update_settings(ctx.tx, {"autoGeneratedOptIn": False})
     return _ok("success")
 
 
@@ -371,7 +373,7 @@ def review_policy(services: MockServices, body: dict[str, Any], vendor_id: str) 
             raise ApiError(400, f"{wire} must be a non-negative number")
         changes[key] = value
     with vendor_tx(services, vendor_id) as (tx, _now, _ids):
-        current = products.update_settings(tx, changes) if changes else products.settings(tx)
+        current = rules.update_settings(tx, changes) if changes else rules.settings(tx)
     return {wire: current[key] for wire, key in POLICY_FIELDS.items()}
 
 
@@ -387,13 +389,13 @@ def catalog_settings(services: MockServices, body: dict[str, Any], vendor_id: st
     for name in ("autoCategoryAgreed", "restricted"):
         if name in changes and not isinstance(changes[name], bool):
             raise ApiError(400, f"{name} must be true or false")
-    if changes.get("mandatoryOptionPolicy", "AUTO") not in products.MANDATORY_OPTION_POLICIES:
+    if changes.get("mandatoryOptionPolicy", "AUTO") not in texts.MANDATORY_OPTION_POLICIES:
         raise ApiError(400, "mandatoryOptionPolicy must be AUTO, REJECT or WARN")
     permitted = changes.get("permittedCount")
     if permitted is not None and (isinstance(permitted, bool) or not isinstance(permitted, int)):
         raise ApiError(400, "permittedCount must be an integer or null")
     with vendor_tx(services, vendor_id) as (tx, _now, _ids):
-        current = products.update_settings(tx, changes) if changes else products.settings(tx)
+        current = rules.update_settings(tx, changes) if changes else rules.settings(tx)
     return {k: current[k] for k in SETTINGS_FIELDS}
 
 
@@ -402,11 +404,11 @@ def monitoring(services: MockServices, body: dict[str, Any], vendor_id: str, ven
     """Coupang's monitoring stops an option ({"stopped": true}) or lifts the stop ({"stopped": false})."""
     event = "MONITOR_STOP" if body.get("stopped", True) else "MONITOR_RELEASE"
     with vendor_tx(services, vendor_id) as (tx, _now, _ids):
-        document = products.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
+        document = product_items.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
         if document is None or document.get("deleted"):
             raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
         try:
-            products.change_sale_status(tx, document, event)
+            product_items.change_sale_status(tx, document, event)
         except IllegalTransition:
             raise ApiError(409, f"vendorItemId {vendor_item_id} is {document['saleStatus']}") from None
         return {
@@ -426,10 +428,10 @@ def auto_generate(services: MockServices, body: dict[str, Any], vendor_id: str, 
     if isinstance(multiple, bool) or not isinstance(multiple, int) or not 2 <= multiple <= 100:
         raise ApiError(400, "multiple must be an integer from 2 to 100")
     with vendor_tx(services, vendor_id) as (tx, _now, ids):
-        base = products.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
+        base = product_items.vendor_item(tx, int_arg(vendor_item_id, "vendorItemId"))
         if base is None or base.get("deleted"):
             raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
-        document = products.auto_generate(tx, base, multiple, ids)
+        document = product_items.auto_generate(tx, base, multiple, ids)
         keys = ("vendorItemId", "baseVendorItemId", "multiple", "itemName", "salePrice", "quantity")
         return {key: document[key] for key in keys}, 201
 
@@ -468,10 +470,10 @@ def quick_product(services: MockServices, body: dict[str, Any], vendor_id: str) 
 
 def _quick_centers(tx: Tx, now: datetime, ids: products.IdSource, vendor_id: str) -> tuple[int, int]:
     """Reuse the vendor's first usable centers, or register a pair."""
-    outbound = next((c for c in logistics.outbound_centers(tx) if c.get("usable", True) and not c["global"]), None)
+    outbound = logistics.first_domestic_outbound(tx)
     if outbound is None:
         outbound = logistics.create_outbound(tx, quick_outbound_body(vendor_id), now, ids)
-    returns = next((c for c in logistics.return_centers(tx) if c.get("usable", True)), None)
+    returns = logistics.first_usable_return(tx)
     if returns is None:
         returns = logistics.create_return(tx, quick_return_body(vendor_id), now, ids)
     return outbound["outboundShippingPlaceCode"], returns["returnCenterCode"]

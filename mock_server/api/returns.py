@@ -56,13 +56,13 @@ def list_return_requests(ctx: RequestContext) -> dict[str, Any]:
     order_id = query.get("orderId")
     if cancel_type == "RETURN" and status is None and order_id is None:
         raise ApiError(400, ORDER_ID_REQUIRED)
-    start, end = returns.list_window(str(query["createdAtFrom"]), str(query["createdAtTo"]), time_frame)
-    found = returns.query(ctx.tx, start, end, cancel_type, status, None if time_frame else order_id)
+    window = returns.list_window(str(query["createdAtFrom"]), str(query["createdAtTo"]), time_frame)
+    found = returns.listing(ctx.tx, window, cancel_type, status, None if time_frame else order_id)
     legacy = _legacy(ctx)
     if time_frame:
-        return envelopes.standard([returns.render(receipt, legacy) for receipt in found])
+        return envelopes.standard([returns.render(receipt, legacy) for receipt in found(0, None)])
     size = int(query.get("maxPerPage") or DEFAULT_PER_PAGE)
-    page, token = paging.by_token(found, query.get("nextToken"), max(size, 1))
+    page, token = paging.by_token_query(found, query.get("nextToken"), max(size, 1))
     return envelopes.with_next_token([returns.render(receipt, legacy) for receipt in page], token)
 
 
@@ -129,7 +129,7 @@ def list_withdrawals_by_period(ctx: RequestContext) -> dict[str, Any]:
     start = datetime(first.year, first.month, first.day, tzinfo=timefmt.KST)
     end = datetime(last.year, last.month, last.day, tzinfo=timefmt.KST) + timedelta(days=1)
     found = returns.withdrawals(ctx.tx, start, end)
-    page, following = paging.by_page(found, page_index, max(size, 1))
+    page, following = paging.by_page_query(found, page_index, max(size, 1))
     return envelopes.with_page_index([returns.render_withdrawal(doc, ctx.vendor_id) for doc in page], following)
 
 

@@ -12,9 +12,12 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
+from ..store import Tx, declare_index
+from .query_paging import iso_key
 
 ENROLLED = "brands-enrolled"
+# enrolment order: one call enrols several brands at the same moment
+declare_index(ENROLLED, "byEnrolled", lambda doc: (iso_key(doc["enrolledAt"]), doc.get("order", 0), doc["brandId"]))
 NAME_REQUIRED = "brandName is required"  # verbatim (misc.yaml → search-brands errors)
 MAX_PER_PAGE = 10
 
@@ -58,7 +61,7 @@ def get(brand_id: str) -> dict[str, Any] | None:
 
 
 def enrolled(tx: Tx) -> list[dict[str, Any]]:
-    rows = sorted((doc for _, doc in tx.items(ENROLLED)), key=lambda doc: doc["enrolledAt"])
+    rows = tx.find(ENROLLED, "byEnrolled")
     return [{"brandId": doc["brandId"], "brandName": library()[doc["brandId"]]["brandName"]} for doc in rows]
 
 
@@ -69,5 +72,6 @@ def enroll(tx: Tx, now: datetime, brand_ids: list[Any]) -> list[dict[str, Any]]:
         raise ApiError(400, f"unknown brandIds: {unknown}")
     for brand_id in brand_ids:
         if tx.get(ENROLLED, brand_id) is None:
-            tx.put(ENROLLED, brand_id, {"brandId": brand_id, "enrolledAt": now.isoformat()})
+            entry = {"brandId": brand_id, "enrolledAt": now.isoformat(), "order": tx.next_seq(ENROLLED)}
+            tx.put(ENROLLED, brand_id, entry)
     return enrolled(tx)

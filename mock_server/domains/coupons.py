@@ -1,4 +1,6 @@
-"""Coupons: contracts and monthly budgets, instant discount coupons (fms) and download coupons.
+"""Coupons: contracts and monthly budgets, the kinds, lifecycles, indexes and timers of both coupon kinds.
+
+Instant discount coupons (fms) are in `coupon_instant`, download coupons in `coupon_downloads`.
 
 Store kinds (per vendor, all owned here):
     coupon-contracts  key contractId: contractId, vendorContractId, type, start/end (ISO UTC),
@@ -9,7 +11,10 @@ Store kinds (per vendor, all owned here):
     coupon-requests   key requestedId: an asynchronous fms request (status through REQUEST_MACHINE)
     download-coupons  key couponId: a download coupon (status through DOWNLOAD_MACHINE)
     coupon-transactions key requestTransactionId: an attach / expiry of download coupons (TRANSACTION_MACHINE)
-    coupons-meta      "policy" (processing delays) and "timers" (due times the ticker looks at)
+    coupon-timers     key "<kind>:<id>" (req, txn, ic, dc): {key, due, order}; the ticker reads only the
+                      due ones through the "due" index
+    download-coupon-options  links vendorItemId → download couponId (query_paging links)
+    coupons-meta      "policy" (processing delays)
 
 Coupang's messages are verbatim (coupons.yaml → errors); texts it does not document are marked
 x-inferred in specs/paths/coupons.yaml. Option documents are read through `inventory`, never written.
@@ -24,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import inventory, orders, timefmt
-from .fsm import IllegalTransition, StateMachine
+from ..store import Tx, declare_index
+from . import inventory, query_paging, timefmt
+from .fsm import StateMachine
 
 CONTRACTS = "coupon-contracts"
 BUDGETS = "coupon-budgets"
@@ -36,6 +41,8 @@ REQUESTS = "coupon-requests"
 DOWNLOADS = "download-coupons"
 TRANSACTIONS = "coupon-transactions"
 META = "coupons-meta"
+TIMERS = "coupon-timers"
+DOWNLOAD_OPTIONS = "download-coupon-options"
 NewId = Callable[[str, int], int]
 
 # ---------------------------------------------------------------- lifecycles
@@ -96,6 +103,33 @@ TRANSACTION_MACHINE = StateMachine(
     table={(PROCESSING, "succeed"): SUCCESS, (PROCESSING, "fail"): FAIL},
 )
 
+# ---------------------------------------------------------------- indexes (every list and lookup reads one)
+
+
+def _created(doc: dict[str, Any]) -> str:
+    return query_paging.iso_key(doc["createdAt"])
+
+
+declare_index(CONTRACTS, "byId", lambda c: (c["contractId"],))
+# Standard names shared with the dashboard: newest coupons of a status, newest overall.
+declare_index(COUPONS, "byStatus", lambda c: (c["status"], _created(c), c["couponId"]))
+declare_index(COUPONS, "recent", lambda c: (_created(c), c["couponId"]))
+declare_index(COUPONS, "statusById", lambda c: (c["status"], c["couponId"]))
+declare_index(COUPONS, "byContractStatus", lambda c: (c["contractId"], c["status"], c["couponId"]))
+declare_index(ITEMS, "byCoupon", lambda i: (i["couponId"], i["couponItemId"]))
+declare_index(
+    ITEMS,
+    "byCouponAttached",
+    lambda i: (i["couponId"], "DETACHED" if i.get("detachedAt") else "LIVE", i["couponItemId"]),
+)
+declare_index(ITEMS, "byCouponOption", lambda i: (i["couponId"], i["vendorItemId"], i["couponItemId"]))
+declare_index(ITEMS, "byOption", lambda i: (i["vendorItemId"], i["couponItemId"]))
+declare_index(REQUESTS, "byCouponStatus", lambda r: (r["couponId"] or 0, r["status"], r["requestedId"]))
+declare_index(DOWNLOADS, "byStatus", lambda c: (c["status"], _created(c), c["couponId"]))
+declare_index(DOWNLOADS, "recent", lambda c: (_created(c), c["couponId"]))
+query_paging.declare_links(DOWNLOAD_OPTIONS)
+declare_index(TIMERS, "due", lambda t: (query_paging.iso_key(t["due"]), t["order"]))
+
 # ---------------------------------------------------------------- verbatim texts (coupons.yaml → errors)
 
 CONTRACT_NOT_FOUND = "조회 할 수 없는 계약서 아이디 입니다."
@@ -154,18 +188,18 @@ def fms_error(status: int, message: str) -> ApiError:
 # ---------------------------------------------------------------- time helpers
 
 
-def _iso(moment: datetime) -> str:
+def store_time(moment: datetime) -> str:
     """Stored times are UTC so their strings sort in time order (the ticker relies on it)."""
     return moment.astimezone(UTC).isoformat()
 
 
-def _at(value: str) -> datetime:
+def stored_time(value: str) -> datetime:
     return timefmt.parse_iso(value)
 
 
 def wire(value: str | None) -> str | None:
     """Stored ISO UTC → Coupang's `yyyy-MM-dd HH:mm:ss` in KST."""
-    return timefmt.legacy_space(_at(value)) if value else None
+    return timefmt.legacy_space(stored_time(value)) if value else None
 
 
 JODA_FIELDS = (
@@ -230,30 +264,27 @@ def set_policy(tx: Tx, changes: dict[str, Any]) -> dict[str, Any]:
     return current
 
 
-def _timers(tx: Tx) -> dict[str, str]:
-    return dict(tx.get(META, "timers") or {})
-
-
-def _plan(tx: Tx, key: str, due: datetime | None) -> None:
-    timers = _timers(tx)
+def plan(tx: Tx, key: str, due: datetime | None) -> None:
+    """Set or clear a timer; a timer set again keeps its place among timers due at the same moment."""
     if due is None:
-        timers.pop(key, None)
-    else:
-        timers[key] = _iso(due)
-    tx.put(META, "timers", timers)
+        tx.delete(TIMERS, key)
+        return
+    existing = tx.get(TIMERS, key)
+    order = existing["order"] if existing else tx.next_seq(TIMERS)
+    tx.put(TIMERS, key, {"key": key, "due": store_time(due), "order": order})
+
+
+Step = Callable[[Tx, str, datetime, NewId], Any]
+# Timer kinds → their step; coupon_instant ("req", "ic") and coupon_downloads ("txn", "dc") register theirs.
+STEPS: dict[str, Step] = {}
 
 
 def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
     """Settle what is due, oldest first: requests, transactions, coupon starts and ends."""
-    timers = tx.get(META, "timers")
-    if not timers or all(_at(due) > now for due in timers.values()):
-        return
-    for key, due in sorted(timers.items(), key=lambda kv: kv[1]):
-        if _at(due) > now:
-            break
-        kind, _, ident = key.partition(":")
-        _plan(tx, key, None)
-        STEPS[kind](tx, ident, _at(due), new_id)
+    for timer in tx.find(TIMERS, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1))):
+        kind, _, ident = timer["key"].partition(":")
+        plan(tx, timer["key"], None)
+        STEPS[kind](tx, ident, stored_time(timer["due"]), new_id)
 
 
 # ---------------------------------------------------------------- contracts and budgets
@@ -261,9 +292,9 @@ def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
 
 def ensure_contracts(tx: Tx, now: datetime, vendor_id: str) -> list[dict[str, Any]]:
     """Every vendor starts with a free contract and one budgeted contract (x-inferred seed)."""
-    found = [doc for _, doc in tx.items(CONTRACTS)]
+    found = tx.find(CONTRACTS, "byId")  # the two seeded contracts
     if found:
-        return sorted(found, key=lambda c: c["contractId"])
+        return found
     kst = timefmt.to_kst(now)
     month_start = kst.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     seeded = [
@@ -274,11 +305,11 @@ def ensure_contracts(tx: Tx, now: datetime, vendor_id: str) -> list[dict[str, An
             "sellerShareRatio": 100.0,
             "coupangShareRatio": 0.0,
             "gmvRatio": 0,
-            "start": _iso(month_start),
-            "end": _iso(datetime(2999, 12, 31, 23, 59, 59, tzinfo=timefmt.KST)),
+            "start": store_time(month_start),
+            "end": store_time(datetime(2999, 12, 31, 23, 59, 59, tzinfo=timefmt.KST)),
             "type": "NON_CONTRACT_BASED",
             "monthlyBudget": 500_000,
-            "modifiedAt": _iso(month_start),
+            "modifiedAt": store_time(month_start),
             "modifiedBy": "system",
         },
         {
@@ -288,11 +319,11 @@ def ensure_contracts(tx: Tx, now: datetime, vendor_id: str) -> list[dict[str, An
             "sellerShareRatio": 100,
             "coupangShareRatio": 0,
             "gmvRatio": 100,
-            "start": _iso(month_start),
-            "end": _iso(datetime(kst.year + 1, 12, 31, 23, 59, 59, tzinfo=timefmt.KST)),
+            "start": store_time(month_start),
+            "end": store_time(datetime(kst.year + 1, 12, 31, 23, 59, 59, tzinfo=timefmt.KST)),
             "type": "CONTRACT_BASED",
             "monthlyBudget": 1_000_000,
-            "modifiedAt": _iso(month_start),
+            "modifiedAt": store_time(month_start),
             "modifiedBy": "wing_admin",
         },
     ]
@@ -348,8 +379,8 @@ def remaining(entry: dict[str, Any]) -> int:
     return int(entry["totalBudgetAmount"] - entry["usedBudgetAmount"])
 
 
-def _covers_month(contract: dict[str, Any], month: str) -> bool:
-    return month_of(_at(contract["start"])) <= month <= month_of(_at(contract["end"]))
+def covers_month(contract: dict[str, Any], month: str) -> bool:
+    return month_of(stored_time(contract["start"])) <= month <= month_of(stored_time(contract["end"]))
 
 
 def budgets(tx: Tx, now: datetime, vendor_id: str, contract_id: int | None, month: str) -> list[dict[str, Any]]:
@@ -357,7 +388,7 @@ def budgets(tx: Tx, now: datetime, vendor_id: str, contract_id: int | None, mont
     if contract_id is not None:
         chosen = get_contract(tx, now, vendor_id, contract_id, alias=True)
         contracts = [chosen] if chosen else []
-    return [budget(tx, c, month) for c in contracts if _covers_month(c, month)]
+    return [budget(tx, c, month) for c in contracts if covers_month(c, month)]
 
 
 def set_budget(tx: Tx, now: datetime, vendor_id: str, contract_id: int, month: str, total: int) -> dict[str, Any]:
@@ -400,61 +431,19 @@ def _follow_budget(tx: Tx, now: datetime, contract_id: int, entry: dict[str, Any
     """Running coupons of the contract pause when the month's budget is gone and resume when it is back."""
     if entry["targetMonth"] != month_of(now):
         return
-    event = "pause" if remaining(entry) <= 0 else "resume"
-    for _, coupon in tx.items(COUPONS):
-        if coupon["contractId"] == contract_id and COUPON_MACHINE.can(coupon["status"], event):
-            _move_coupon(tx, coupon, event, now)
+    event, state = ("pause", APPLIED) if remaining(entry) <= 0 else ("resume", PAUSED)
+    for coupon in tx.find(COUPONS, "byContractStatus", prefix=(contract_id, state)):
+        move_coupon(tx, coupon, event, now)
 
 
-# ---------------------------------------------------------------- instant coupons
+# ---------------------------------------------------------------- shared by both coupon kinds
 
 
-def _move_coupon(tx: Tx, coupon: dict[str, Any], event: str, at: datetime) -> None:
+def move_coupon(tx: Tx, coupon: dict[str, Any], event: str, at: datetime) -> None:
     coupon["status"] = COUPON_MACHINE.next(coupon["status"], event)
     if coupon["status"] == EXPIRED and not coupon.get("expiredAt"):
-        coupon["expiredAt"] = _iso(at)
+        coupon["expiredAt"] = store_time(at)
     tx.put(COUPONS, coupon["couponId"], coupon)
-
-
-def validate_instant(tx: Tx, now: datetime, vendor_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The synchronous checks of create-instant-coupon; the rest happens when the request is processed."""
-    start = parse_wire(str(body.get("startAt", "")), START_PATTERN)
-    end = parse_wire(str(body.get("endAt", "")), END_PATTERN)
-    kind = body["type"]
-    discount = _number(body.get("discount"), DISCOUNT_RANGE)
-    if discount < 1 or (kind == "RATE" and discount > 100):
-        raise fms_error(400, DISCOUNT_RANGE)
-    max_discount = _number(body.get("maxDiscountPrice"), MAX_DISCOUNT)
-    if max_discount < 10:
-        raise fms_error(400, MAX_DISCOUNT)
-    earliest = timefmt.to_kst(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    if start < earliest:  # "earliest is 00:00 of the next day" (x-inferred message)
-        raise fms_error(400, START_PATTERN)
-    if end <= start:
-        raise fms_error(400, END_PATTERN)
-    contract_id = whole(body["contractId"])
-    contract = get_contract(tx, now, vendor_id, contract_id) if contract_id is not None else None
-    if contract is not None and not (_at(contract["start"]) <= start and end <= _at(contract["end"])):
-        raise fms_error(400, _outside_contract(contract, start, end))
-    return {
-        "vendorId": vendor_id,
-        "contractId": contract_id,
-        "promotionName": body["name"],
-        "type": kind,
-        "discount": int(discount) if discount == int(discount) else discount,
-        "maxDiscountPrice": int(max_discount),
-        "startAt": _iso(start),
-        "endAt": _iso(end),
-        "wowExclusive": str(body.get("wowExclusive", False)).lower() == "true",
-    }
-
-
-def _outside_contract(contract: dict[str, Any], start: datetime, end: datetime) -> str:
-    contract_end = FREE_CONTRACT_END if contract["vendorContractId"] == -1 else wire(contract["end"])
-    return (
-        f"계약의 유효기간 안에 쿠폰이 존재해야 한다(계약서의 유효기간:{wire(contract['start'])}~{contract_end}) "
-        f"(쿠폰의 유효기간:{timefmt.legacy_space(start)}~{timefmt.legacy_space(end)})"
-    )
 
 
 def whole(value: Any) -> int | None:
@@ -466,129 +455,11 @@ def whole(value: Any) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-def _number(value: Any, message: str) -> float:
+def parse_number(value: Any, message: str) -> float:
     try:
         return float(str(value))
     except ValueError:
         raise fms_error(400, message) from None
-
-
-def get_coupon(tx: Tx, coupon_id: int) -> dict[str, Any] | None:
-    return tx.get(COUPONS, coupon_id)
-
-
-def require_coupon(tx: Tx, coupon_id: int, message: str) -> dict[str, Any]:
-    coupon = get_coupon(tx, coupon_id)
-    if coupon is None:
-        raise fms_error(400, message.format(id=coupon_id))
-    return coupon
-
-
-def new_request(
-    tx: Tx, now: datetime, new_id: NewId, kind: str, coupon_id: int | None, payload: dict[str, Any], total: int
-) -> dict[str, Any]:
-    request = {
-        "requestedId": str(new_id("couponRequest", 18)),
-        "type": kind,
-        "couponId": coupon_id,
-        "status": REQUEST_MACHINE.initial,
-        "total": total,
-        "succeeded": 0,
-        "failed": 0,
-        "failedVendorItems": [],
-        "payload": payload,
-        "requestedAt": _iso(now),
-    }
-    tx.put(REQUESTS, request["requestedId"], request)
-    _plan(tx, f"req:{request['requestedId']}", now + timedelta(seconds=policy(tx)["requestDelaySeconds"]))
-    return request
-
-
-def busy(tx: Tx, coupon_id: int) -> bool:
-    """Another request on the coupon is still running (expiry is refused meanwhile)."""
-    return any(r["couponId"] == coupon_id and r["status"] == REQUESTED for _, r in tx.items(REQUESTS))
-
-
-def get_request(tx: Tx, requested_id: str) -> dict[str, Any]:
-    request = tx.get(REQUESTS, requested_id)
-    if request is None:
-        raise fms_error(400, REQUEST_UNKNOWN)
-    return request
-
-
-def settle_request(
-    tx: Tx, requested_id: str, at: datetime, new_id: NewId, forced: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Process a REQUESTED request (IllegalTransition once it is DONE/FAIL).
-
-    `forced` (control plane) = {"outcome": "FAIL"} makes it fail without effect.
-    """
-    request = tx.get(REQUESTS, requested_id)
-    if request is None:
-        raise ApiError(404, REQUEST_UNKNOWN)
-    if not REQUEST_MACHINE.can(request["status"], "succeed"):
-        raise IllegalTransition(REQUEST_MACHINE.name, request["status"], "settle")
-    if forced and forced.get("outcome") == FAIL:
-        ok = False
-        request["failed"] = request["total"]
-    else:
-        ok = PROCESSORS[request["type"]](tx, request, at, new_id)
-    request["status"] = REQUEST_MACHINE.next(request["status"], "succeed" if ok else "fail")
-    request["settledAt"] = _iso(at)
-    tx.put(REQUESTS, requested_id, request)
-    _plan(tx, f"req:{requested_id}", None)
-    return request
-
-
-def _publish(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bool:
-    values = request["payload"]
-    vendor = values["vendorId"]
-    contract = get_contract(tx, at, vendor, values["contractId"])
-    if contract is None or not _covers_month(contract, month_of(_at(values["startAt"]))):
-        request["failed"] = 1
-        return False
-    if values["maxDiscountPrice"] > remaining(budget(tx, contract, month_of(_at(values["startAt"])))):
-        request["failed"] = 1  # the month's budget cannot carry one maximal discount (x-inferred)
-        return False
-    coupon_id = new_id("instantCoupon", 9)
-    coupon = {
-        "couponId": coupon_id,
-        "contractId": contract["contractId"],
-        "vendorContractId": None if contract["vendorContractId"] == -1 else contract["vendorContractId"],
-        "promotionName": values["promotionName"],
-        "status": COUPON_MACHINE.initial,
-        "type": values["type"],
-        "maxDiscountPrice": values["maxDiscountPrice"],
-        "discount": values["discount"],
-        "startAt": values["startAt"],
-        "endAt": values["endAt"],
-        "wowExclusive": values["wowExclusive"],
-        "createdAt": _iso(at),
-    }
-    tx.put(COUPONS, coupon_id, coupon)
-    request["couponId"] = coupon_id
-    request["succeeded"] = 1
-    _plan(tx, f"ic:{coupon_id}", _at(coupon["startAt"]))
-    if _at(coupon["startAt"]) <= at:
-        _coupon_step(tx, str(coupon_id), at, new_id)
-    return True
-
-
-def _coupon_items(tx: Tx, coupon_id: int) -> list[dict[str, Any]]:
-    return sorted(
-        (doc for _, doc in tx.items(ITEMS) if doc["couponId"] == coupon_id), key=lambda doc: doc["couponItemId"]
-    )
-
-
-def _live_instant_holder(tx: Tx, vendor_item_id: int) -> dict[str, Any] | None:
-    """The instant coupon item currently holding the option (CIR08: one at a time)."""
-    for _, item in tx.items(ITEMS):
-        if item["vendorItemId"] != vendor_item_id or item.get("detachedAt"):
-            continue
-        coupon = tx.get(COUPONS, item["couponId"])
-        if coupon and coupon["status"] not in (EXPIRED, DETACHED):
-            return item
-    return None
 
 
 def option_problem(tx: Tx, vendor_item_id: int) -> str | None:
@@ -598,437 +469,3 @@ def option_problem(tx: Tx, vendor_item_id: int) -> str | None:
     if not document.get("approved") or document.get("deleted"):
         return CIR06
     return None
-
-
-def _publish_items(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bool:
-    coupon = tx.get(COUPONS, request["couponId"])
-    failures: list[dict[str, Any]] = []
-    for vid in request["payload"]["vendorItems"]:
-        reason = CIR_EXPIRED_COUPON if coupon["status"] in (EXPIRED, DETACHED) else option_problem(tx, vid)
-        holder = None if reason else _live_instant_holder(tx, vid)
-        if holder is not None and holder["couponId"] != coupon["couponId"]:
-            reason = CIR08
-        if reason:
-            failures.append({"vendorItemId": vid, "reason": reason})
-        elif holder is None:
-            item_id = new_id("couponItem", 9)
-            tx.put(
-                ITEMS,
-                item_id,
-                {"couponItemId": item_id, "couponId": coupon["couponId"], "vendorItemId": vid, "attachedAt": _iso(at)},
-            )
-    return _count(request, failures)
-
-
-def _count(request: dict[str, Any], failures: list[dict[str, Any]]) -> bool:
-    request["failedVendorItems"] = failures
-    request["failed"] = len(failures)
-    request["succeeded"] = request["total"] - len(failures)
-    return request["succeeded"] > 0
-
-
-def _expire(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bool:
-    coupon = tx.get(COUPONS, request["couponId"])
-    _move_coupon(tx, coupon, "expire", at)
-    _plan(tx, f"ic:{coupon['couponId']}", None)
-    request["succeeded"] = 1
-    return True
-
-
-def _expire_items(tx: Tx, request: dict[str, Any], at: datetime, new_id: NewId) -> bool:
-    coupon = tx.get(COUPONS, request["couponId"])
-    live = {i["vendorItemId"]: i for i in _coupon_items(tx, coupon["couponId"]) if not i.get("detachedAt")}
-    failures = []
-    for vid in request["payload"]["vendorItems"]:
-        item = live.pop(vid, None)
-        if item is None:
-            failures.append({"vendorItemId": vid, "reason": ITEM_NOT_IN_COUPON.format(id=coupon["couponId"])})
-            continue
-        item["detachedAt"] = _iso(at)
-        tx.put(ITEMS, item["couponItemId"], item)
-    if not live and COUPON_MACHINE.can(coupon["status"], "detachAll") and len(failures) < request["total"]:
-        _move_coupon(tx, coupon, "detachAll", at)
-    return _count(request, failures)
-
-
-PROCESSORS: dict[str, Callable[[Tx, dict[str, Any], datetime, NewId], bool]] = {
-    "COUPON_PUBLISH": _publish,
-    "COUPON_ITEM_PUBLISH": _publish_items,
-    "COUPON_EXPIRE": _expire,
-    "COUPON_ITEM_EXPIRE": _expire_items,
-}
-
-
-def _coupon_step(tx: Tx, ident: str, at: datetime, _new_id: NewId) -> None:
-    """An instant coupon's start or end came due."""
-    coupon = tx.get(COUPONS, int(ident))
-    if coupon is None:
-        return
-    if coupon["status"] == STANDBY and _at(coupon["startAt"]) <= at:
-        _move_coupon(tx, coupon, "start", _at(coupon["startAt"]))
-        entry = budget(tx, tx.get(CONTRACTS, coupon["contractId"]), month_of(at))
-        if remaining(entry) <= 0:
-            _move_coupon(tx, coupon, "pause", at)
-    if _at(coupon["endAt"]) <= at and COUPON_MACHINE.can(coupon["status"], "end"):
-        _move_coupon(tx, coupon, "end", _at(coupon["endAt"]))
-    if COUPON_MACHINE.can(coupon["status"], "end"):
-        due = _at(coupon["startAt"]) if coupon["status"] == STANDBY else _at(coupon["endAt"])
-        _plan(tx, f"ic:{ident}", due)
-
-
-def item_status(coupon: dict[str, Any], item: dict[str, Any]) -> str:
-    """Items follow their coupon; a detached item (or one of a detached coupon) is EXPIRED."""
-    if item.get("detachedAt") or coupon["status"] == DETACHED:
-        return EXPIRED
-    return coupon["status"]
-
-
-def render_coupon(coupon: dict[str, Any], legacy: bool = False) -> dict[str, Any]:
-    rendered = {
-        "contractId": coupon["contractId"],
-        "vendorContractId": coupon["vendorContractId"],
-        "couponId": coupon["couponId"],
-        "promotionName": coupon["promotionName"],
-        "status": coupon["status"],
-        "type": coupon["type"],
-        "maxDiscountPrice": coupon["maxDiscountPrice"],
-        "discount": coupon["discount"],
-        "startAt": wire(coupon["startAt"]),
-        "endAt": wire(coupon["endAt"]),
-        "wowExclusive": coupon["wowExclusive"],
-    }
-    if legacy:  # the v1 order lookup lacks these and prints discount as a decimal
-        for name in ("type", "vendorContractId", "wowExclusive"):
-            del rendered[name]
-        rendered["discount"] = float(coupon["discount"])
-    return rendered
-
-
-def render_item(coupon: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "couponItemId": item["couponItemId"],
-        "couponId": coupon["couponId"],
-        "vendorItemId": item["vendorItemId"],
-        "startAt": wire(coupon["startAt"]),
-        "endAt": wire(coupon["endAt"]),
-        "status": item_status(coupon, item),
-    }
-
-
-def render_request(request: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "couponId": request["couponId"],
-        "requestedId": request["requestedId"],
-        "type": request["type"],
-        "status": request["status"],
-        "total": request["total"],
-        "succeeded": request["succeeded"],
-        "failed": request["failed"],
-        "failedVendorItems": list(request["failedVendorItems"]),
-    }
-
-
-def coupons_by_status(tx: Tx, status: str, descending: bool) -> list[dict[str, Any]]:
-    found = [doc for _, doc in tx.items(COUPONS) if doc["status"] == status]
-    return sorted(found, key=lambda doc: doc["couponId"], reverse=descending)
-
-
-def items_by_status(tx: Tx, coupon: dict[str, Any], status: str, descending: bool) -> list[dict[str, Any]]:
-    found = [i for i in _coupon_items(tx, coupon["couponId"]) if item_status(coupon, i) == status]
-    return sorted(found, key=lambda doc: doc["couponItemId"], reverse=descending)
-
-
-def find_item(tx: Tx, coupon: dict[str, Any], ident: int, by: str) -> dict[str, Any]:
-    items = _coupon_items(tx, coupon["couponId"])
-    if by == "couponItemId":
-        found = next((i for i in items if i["couponItemId"] == ident), None)
-    else:  # the latest attachment of that option
-        found = next((i for i in reversed(items) if i["vendorItemId"] == ident), None)
-    if found is None:
-        raise fms_error(400, ITEM_NOT_IN_COUPON.format(id=coupon["couponId"]))
-    return found
-
-
-def coupons_of_order(tx: Tx, order_id: int) -> list[tuple[dict[str, Any], int]]:
-    """(coupon, vendorItemId) for every option of the order that carried a running coupon when paid."""
-    order = orders.get_order(tx, order_id)
-    if order is None:
-        return []
-    paid = _at(order["paidAt"])
-    vendor_item_ids = []
-    for box in orders.order_boxes(tx, order):
-        vendor_item_ids.extend(line["vendorItemId"] for line in box["orderItems"])
-    found = []
-    for vid in dict.fromkeys(vendor_item_ids):
-        for _, item in tx.items(ITEMS):
-            coupon = tx.get(COUPONS, item["couponId"])
-            if item["vendorItemId"] == vid and coupon and _ran_at(coupon, item, paid):
-                found.append((coupon, vid))
-    return found
-
-
-def _ran_at(coupon: dict[str, Any], item: dict[str, Any], moment: datetime) -> bool:
-    attached = _at(item["attachedAt"]) <= moment and (not item.get("detachedAt") or _at(item["detachedAt"]) > moment)
-    running = _at(coupon["startAt"]) <= moment < _at(coupon["endAt"])
-    alive = not coupon.get("expiredAt") or _at(coupon["expiredAt"]) > moment
-    return attached and running and alive
-
-
-# ---------------------------------------------------------------- download coupons
-
-
-def parse_download_date(text: Any, message: str) -> datetime:
-    try:
-        return parse_wire(str(text or ""), message)
-    except ApiError:
-        raise ApiError(400, message) from None
-
-
-def create_download(tx: Tx, now: datetime, new_id: NewId, vendor_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    title = body.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise ApiError(400, DL_TITLE)
-    contract_id = whole(body["contractId"])
-    contract = get_contract(tx, now, vendor_id, contract_id) if contract_id is not None else None
-    if contract is None:
-        raise ApiError(400, DL_CONTRACT.format(contract=contract_id, vendor=vendor_id))
-    start = parse_download_date(body.get("startDate"), DL_START)
-    end = parse_download_date(body.get("endDate"), DL_END)
-    if start < now + timedelta(hours=1):  # visible at the earliest one hour after creation
-        raise ApiError(400, DL_START)
-    if end <= start:
-        raise ApiError(400, DL_END)
-    policies = _policies(body["policies"])
-    coupon_id = new_id("downloadCoupon", 9)
-    coupon = {
-        "couponId": coupon_id,
-        "contractId": contract["contractId"],
-        "title": title,
-        "userId": body["userId"],
-        "status": DOWNLOAD_MACHINE.initial,
-        "startDate": _iso(start),
-        "endDate": _iso(end),
-        "createdAt": _iso(now),
-        "publishedAt": None,
-        "vendorItemIds": [],
-        "usageAmount": 0,
-        "policies": [
-            {**p, "manageCode": f"FMS_{contract['contractId']}_{vendor_id}_{new_id('manageCode', 14)}"}
-            for p in policies
-        ],
-    }
-    tx.put(DOWNLOADS, coupon_id, coupon)
-    _plan(tx, f"dc:{coupon_id}", start)
-    return coupon
-
-
-def _policies(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if len({p["typeOfDiscount"] for p in raw}) > 1:
-        raise ApiError(400, DL_MIXED_TYPES)
-    result = []
-    for index, entry in enumerate(raw):
-        discount = entry["discount"]
-        if entry["typeOfDiscount"] == "PRICE" and discount % 10:
-            raise ApiError(400, DL_PRICE_UNIT.format(index=index))
-        if entry["typeOfDiscount"] == "RATE" and not 1 <= discount <= 99:
-            raise ApiError(400, DL_RATE_RANGE.format(index=index))
-        result.append(
-            {
-                "title": entry["title"],
-                "typeOfDiscount": entry["typeOfDiscount"],
-                "description": entry.get("description", ""),
-                "minimumPrice": entry["minimumPrice"],
-                "discount": discount,
-                "maximumDiscountPrice": -1 if entry["typeOfDiscount"] == "PRICE" else entry["maximumDiscountPrice"],
-                "maximumPerDaily": entry["maximumPerDaily"],
-            }
-        )
-    return result
-
-
-def live_download(tx: Tx, coupon_id: Any) -> dict[str, Any] | None:
-    number = whole(coupon_id)
-    coupon = tx.get(DOWNLOADS, number) if number is not None else None
-    return coupon if coupon and coupon["status"] != DELETED else None
-
-
-def attach_download(tx: Tx, now: datetime, new_id: NewId, coupon_id: Any, vendor_item_ids: list[int]) -> dict[str, Any]:
-    coupon = live_download(tx, coupon_id)
-    if coupon is None or coupon["status"] == EXPIRED:
-        raise ApiError(400, DL_DELETED)
-    if coupon["publishedAt"] is None:
-        coupon["publishedAt"] = _iso(now)
-        tx.put(DOWNLOADS, coupon["couponId"], coupon)
-    return _new_transaction(tx, now, new_id, coupon, "COUPON_ITEM_PUBLISH", list(vendor_item_ids))
-
-
-def _new_transaction(
-    tx: Tx, now: datetime, new_id: NewId, coupon: dict[str, Any], kind: str, vendor_item_ids: list[int]
-) -> dict[str, Any]:
-    transaction = {
-        "requestedId": f"et5_{coupon['couponId']}{new_id('couponTransaction', 15)}",
-        "type": kind,
-        "couponId": coupon["couponId"],
-        "status": TRANSACTION_MACHINE.initial,
-        "total": len(vendor_item_ids) if kind == "COUPON_ITEM_PUBLISH" else 1,
-        "succeeded": 0,
-        "failed": 0,
-        "vendorItemIds": vendor_item_ids,
-        "failures": [],
-    }
-    tx.put(TRANSACTIONS, transaction["requestedId"], transaction)
-    _plan(tx, f"txn:{transaction['requestedId']}", now + timedelta(seconds=policy(tx)["transactionDelaySeconds"]))
-    return transaction
-
-
-def expire_downloads(tx: Tx, now: datetime, new_id: NewId, coupon_ids: list[Any]) -> list[dict[str, Any]]:
-    """One result per coupon; an unknown coupon refuses the whole call (documented HTTP 500)."""
-    coupons = [live_download(tx, cid) for cid in coupon_ids]
-    if any(c is None for c in coupons):
-        raise ApiError(500, DL_EXPIRE_UNKNOWN)
-    results = []
-    for coupon in coupons:
-        assert coupon is not None
-        if not DOWNLOAD_MACHINE.can(coupon["status"], "expire"):
-            results.append({"couponId": coupon["couponId"], "refused": DL_ALREADY_EXPIRED})
-            continue
-        transaction = _new_transaction(tx, now, new_id, coupon, "COUPON_EXPIRE", [])
-        results.append({"couponId": coupon["couponId"], "requestTransactionId": transaction["requestedId"]})
-    return results
-
-
-def _other_download_holders(tx: Tx, coupon_id: int, vendor_item_id: int) -> list[int]:
-    return sorted(
-        doc["couponId"]
-        for _, doc in tx.items(DOWNLOADS)
-        if doc["couponId"] != coupon_id
-        and doc["status"] in (STANDBY, APPLIED)
-        and vendor_item_id in doc["vendorItemIds"]
-    )
-
-
-def settle_transaction(tx: Tx, transaction_id: str, at: datetime, _new_id: NewId) -> dict[str, Any]:
-    transaction = tx.get(TRANSACTIONS, transaction_id)
-    if transaction is None:
-        raise ApiError(404, SYSTEM_ERROR)
-    coupon = tx.get(DOWNLOADS, transaction["couponId"])
-    if transaction["type"] == "COUPON_EXPIRE":
-        ok = DOWNLOAD_MACHINE.can(coupon["status"], "expire")
-        if ok:
-            _move_download(tx, coupon, "expire", at)
-        transaction["failed"] = 0 if ok else 1
-    else:
-        transaction["failures"] = _attach_failures(tx, coupon, transaction["vendorItemIds"])
-        transaction["failed"] = len(transaction["failures"])
-        ok = not transaction["failures"] and coupon["status"] in (STANDBY, APPLIED)
-        if ok:
-            coupon["vendorItemIds"] = sorted({*coupon["vendorItemIds"], *transaction["vendorItemIds"]})
-            tx.put(DOWNLOADS, coupon["couponId"], coupon)
-            if _at(coupon["startDate"]) <= at and coupon["status"] == STANDBY:
-                _move_download(tx, coupon, "start", at)
-        elif DOWNLOAD_MACHINE.can(coupon["status"], "destroy"):
-            _move_download(tx, coupon, "destroy", at)  # a failed attach destroys the coupon
-    transaction["succeeded"] = transaction["total"] - transaction["failed"]
-    transaction["status"] = TRANSACTION_MACHINE.next(transaction["status"], "succeed" if ok else "fail")
-    tx.put(TRANSACTIONS, transaction_id, transaction)
-    return transaction
-
-
-def _attach_failures(tx: Tx, coupon: dict[str, Any], vendor_item_ids: list[int]) -> list[dict[str, Any]]:
-    failures = []
-    for vid in vendor_item_ids:
-        reason = option_problem(tx, vid)
-        others = [] if reason else _other_download_holders(tx, coupon["couponId"], vid)
-        if others:
-            label = str(others[0]) + (f" 외 {len(others) - 1}건" if len(others) > 1 else "")
-            reason = CIR14.format(others=label)
-        if reason:
-            failures.append({"vendorItemId": vid, "failureReason": reason})
-    return failures
-
-
-def _move_download(tx: Tx, coupon: dict[str, Any], event: str, at: datetime) -> None:
-    coupon["status"] = DOWNLOAD_MACHINE.next(coupon["status"], event)
-    coupon["changedAt"] = _iso(at)
-    tx.put(DOWNLOADS, coupon["couponId"], coupon)
-    if coupon["status"] in (EXPIRED, DELETED):
-        _plan(tx, f"dc:{coupon['couponId']}", None)
-    elif coupon["status"] == APPLIED:
-        _plan(tx, f"dc:{coupon['couponId']}", _at(coupon["endDate"]))
-
-
-def _download_step(tx: Tx, ident: str, at: datetime, _new_id: NewId) -> None:
-    coupon = tx.get(DOWNLOADS, int(ident))
-    if coupon is None or coupon["status"] in (EXPIRED, DELETED):
-        return
-    if coupon["status"] == STANDBY and coupon["vendorItemIds"] and _at(coupon["startDate"]) <= at:
-        _move_download(tx, coupon, "start", _at(coupon["startDate"]))
-    if _at(coupon["endDate"]) <= at:
-        _move_download(tx, coupon, "end", _at(coupon["endDate"]))
-    elif coupon["status"] == STANDBY:
-        _plan(tx, f"dc:{ident}", _at(coupon["endDate"]))
-
-
-def get_transaction(tx: Tx, transaction_id: str) -> dict[str, Any]:
-    transaction = tx.get(TRANSACTIONS, transaction_id)
-    if transaction is None:
-        raise ApiError(500, SYSTEM_ERROR)
-    return transaction
-
-
-def render_transaction(transaction: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "transactionStatusResponse": {
-            "type": transaction["type"],
-            "total": transaction["total"],
-            "succeeded": transaction["succeeded"],
-            "status": transaction["status"],
-            "requestedId": transaction["requestedId"],
-            "couponFailedVendorItemIdResponses": list(transaction["failures"]),
-            "failed": transaction["failed"],
-            "couponId": transaction["couponId"],
-        }
-    }
-
-
-def render_download_created(coupon: dict[str, Any], vendor_id: str) -> dict[str, Any]:
-    return {
-        "couponId": coupon["couponId"],
-        "vendorId": vendor_id,
-        "couponType": "DOWNLOAD",
-        "lastModifiedBy": coupon["userId"],
-        "lastModifiedDate": wire(coupon["createdAt"]),
-        "title": coupon["title"],
-        "publishedDate": None,
-        "startDate": wire(coupon["startDate"]),
-        "couponStatus": coupon["status"],
-        "couponPolicies": [dict(p) for p in coupon["policies"]],
-    }
-
-
-def render_download(coupon: dict[str, Any]) -> dict[str, Any]:
-    policies = []
-    for p in coupon["policies"]:
-        entry = {k: v for k, v in p.items() if k not in ("maximumPerDaily", "manageCode")}
-        entry["maximumPerDay"] = p["maximumPerDaily"]
-        policies.append(entry)
-    return {
-        "couponId": coupon["couponId"],
-        "title": coupon["title"],
-        "couponType": "DOWNLOAD",
-        "couponStatus": coupon["status"],
-        "publishedDate": wire(coupon["publishedAt"]) or "",
-        "startDate": wire(coupon["startDate"]),
-        "endDate": wire(coupon["endDate"]),
-        "appliedOptionCount": len(coupon["vendorItemIds"]),
-        "usageAmount": coupon["usageAmount"],
-        "couponPolicies": policies,
-    }
-
-
-STEPS: dict[str, Callable[[Tx, str, datetime, NewId], Any]] = {
-    "req": settle_request,
-    "txn": settle_transaction,
-    "ic": _coupon_step,
-    "dc": _download_step,
-}

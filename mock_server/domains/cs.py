@@ -10,7 +10,8 @@ Two lifecycles (cs.yaml → state_machines), each one table:
 
 Documents keep times as ISO-8601 UTC strings and are rendered in v5 (i18n) or v4 (legacy) formats.
 Inquiries come from the control plane (customers and Coupang CS); the 24-hour limits run on the test
-clock through an index document ("cs-meta" / "timers") so the ticker never scans every inquiry.
+clock through each inquiry's `dueAt` and the "due" index, so the ticker reads only what is due. Lists
+ask the indexes declared below for their page and count; "cs-meta" keeps the WING users only.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import inventory, orders, timefmt
+from ..store import IndexKey, Tx, declare_index
+from . import inventory, orders, products, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 KIND = "inquiries"
@@ -65,6 +66,40 @@ CALL_CENTER_MACHINE = StateMachine(
 
 # Control-plane events per kind (the customer / Coupang CS side of the tables).
 EXTERNAL_EVENTS = {ONLINE: ("customerDelete",), CALL_CENTER: ("counsellorComplete", "counsellorClose")}
+
+# ---------------------------------------------------------------- indexes
+
+
+def _created(inquiry: dict[str, Any]) -> str:
+    return query_paging.iso_key(inquiry["inquiryAt"])
+
+
+def _group(inquiry: dict[str, Any]) -> str:
+    """What a list's status filter selects: the state of a question, the counseling group of a case."""
+    if inquiry["kind"] == ONLINE:
+        return str(inquiry["state"])
+    if inquiry["state"] in (TRANSFER, REQUEST_ANSWER):
+        return "TRANSFER" if inquiry["state"] == TRANSFER else "NO_ANSWER"
+    return "ANSWER" if counseling_status(inquiry) == "answered" else "OTHER"
+
+
+def _listed(inquiry: dict[str, Any]) -> str:
+    return "GONE" if inquiry["state"] == DELETED else "LIVE"
+
+
+def _keyed(*head: Any) -> Callable[[dict[str, Any]], IndexKey]:
+    return lambda doc: (*(part(doc) for part in head), _created(doc), doc["inquiryId"])
+
+
+# Standard names shared with the dashboard: newest of a status, newest overall.
+declare_index(KIND, "byStatus", _keyed(lambda d: d["state"]))
+declare_index(KIND, "recent", _keyed())
+# Lists: newest first inside a kind and filter; the time component takes the day window as a range.
+declare_index(KIND, "byKindListed", _keyed(lambda d: d["kind"], _listed))
+declare_index(KIND, "byKindGroup", _keyed(lambda d: d["kind"], _group))
+declare_index(KIND, "byKindItem", _keyed(lambda d: d["kind"], lambda d: d["vendorItemId"] or 0))
+declare_index(KIND, "byKindOrder", _keyed(lambda d: d["kind"], lambda d: d["orderId"] or 0))
+declare_index(KIND, "due", lambda d: (query_paging.iso_key(d["dueAt"]), d["inquiryId"]) if d.get("dueAt") else None)
 
 # ---------------------------------------------------------------- Coupang's texts
 
@@ -153,7 +188,7 @@ def create(tx: Tx, now: datetime, new_id: NewId, request: dict[str, Any]) -> dic
         "inquiryAt": _iso(now),
         "orderId": order["orderId"] if order else None,
         "vendorItemId": item["vendorItemId"] if item else None,
-        "productId": (item or {}).get("productId", 0),
+        "productId": _product_id(tx, item),
         "sellerProductId": (item or {}).get("sellerProductId", 0),
         "itemName": _item_name(item),
         "sellerItemId": (item or {}).get("sellerProductItemId") or (item or {}).get("vendorItemId"),
@@ -189,6 +224,18 @@ def _subject(
     if item is None:
         raise ApiError(404, f"vendorItemId {vendor_item_id} does not exist")
     return order, item
+
+
+def _product_id(tx: Tx, item: dict[str, Any] | None) -> int:
+    """The display productId of the option's product (0 without an option, as Coupang shows it)."""
+    if item is None:
+        return 0
+    return item.get("productId") or _display_product_id(tx, item.get("sellerProductId"))
+
+
+def _display_product_id(tx: Tx, seller_product_id: Any) -> int:
+    product = products.get(tx, seller_product_id)
+    return int(product["mock"]["productId"] or 0) if product else 0
 
 
 def _item_name(item: dict[str, Any] | None) -> str | None:
@@ -232,8 +279,8 @@ def _call_center(
         "buyerPhone": _safe_number(inquiry_id),
         "orderDate": order["paidAt"] if order else None,
         "receiptCategory": str(request.get("receiptCategory") or "배송>배송>배송"),
+        "dueAt": _iso(now + timedelta(hours=ANSWER_HOURS)),
     }
-    _schedule(tx, inquiry_id, now + timedelta(hours=ANSWER_HOURS))
     return inquiry
 
 
@@ -246,39 +293,16 @@ def _safe_number(seed: int) -> str:
 # ---------------------------------------------------------------- timers (24 h limits)
 
 
-def _timers(tx: Tx) -> dict[str, str]:
-    return dict(tx.get(META, "timers") or {})
-
-
-def _schedule(tx: Tx, inquiry_id: int, due: datetime) -> None:
-    timers = _timers(tx)
-    timers[str(inquiry_id)] = _iso(due)
-    tx.put(META, "timers", timers)
-
-
-def _unschedule(tx: Tx, inquiry_id: int) -> None:
-    timers = _timers(tx)
-    if timers.pop(str(inquiry_id), None) is not None:
-        tx.put(META, "timers", timers)
-
-
 def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
     """Unanswered requests get Coupang's system notice; unconfirmed transfers close, at their due time."""
-    timers = _timers(tx)
-    due = {key: at for key, at in timers.items() if _at(at) <= now}
-    if not due:
-        return
-    for key, at in due.items():
-        inquiry = get(tx, int(key))
-        if inquiry is not None and CALL_CENTER_MACHINE.can(inquiry["state"], "expire"):
-            _move(inquiry, "expire", _at(at))
+    for inquiry in tx.find(KIND, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1))):
+        at = _at(inquiry["dueAt"])
+        if CALL_CENTER_MACHINE.can(inquiry["state"], "expire"):
+            _move(inquiry, "expire", at)
             if inquiry["state"] == CC_ANSWERED:
-                _append_answer(
-                    inquiry, SYSTEM_NOTICE, "system", "쿠팡 시스템", _at(at), new_id("callCenterAnswerId", 14)
-                )
-            _put(tx, inquiry)
-        del timers[key]
-    tx.put(META, "timers", timers)
+                _append_answer(inquiry, SYSTEM_NOTICE, "system", "쿠팡 시스템", at, new_id("callCenterAnswerId", 14))
+        inquiry["dueAt"] = None
+        _put(tx, inquiry)
 
 
 # ---------------------------------------------------------------- transitions
@@ -302,8 +326,7 @@ def external_event(tx: Tx, now: datetime, inquiry_id: int, event: str) -> dict[s
         _move(inquiry, event, now)
     except IllegalTransition:
         raise ApiError(409, f"inquiry {inquiry_id} is {inquiry['state']}: {event} does not apply") from None
-    if inquiry["kind"] == CALL_CENTER:
-        _unschedule(tx, inquiry_id)
+    inquiry["dueAt"] = None  # a counsellor's decision ends the 24-hour limit
     _put(tx, inquiry)
     return inquiry
 
@@ -353,7 +376,7 @@ def reply_call_center(
     except IllegalTransition:
         raise ApiError(400, CLOSED_ERROR if inquiry["state"] in (COMPLETE, CLOSED) else CANNOT_ANSWER) from None
     _append_answer(inquiry, content, "vendor", str(body["replyBy"]), now, new_id("callCenterAnswerId", 14))
-    _unschedule(tx, inquiry_id)
+    inquiry["dueAt"] = None
     _put(tx, inquiry)
 
 
@@ -369,7 +392,7 @@ def confirm_call_center(tx: Tx, now: datetime, vendor_id: str, inquiry_id: int, 
         raise ApiError(400, CLOSED_ERROR) from None
     inquiry["confirmedBy"] = body["confirmBy"]
     inquiry["confirmedAt"] = _iso(now)
-    _unschedule(tx, inquiry_id)
+    inquiry["dueAt"] = None
     _put(tx, inquiry)
 
 
@@ -418,27 +441,54 @@ def window(start: Any, end: Any, optional: bool = False) -> tuple[date, date] | 
     return first, last
 
 
-def _in_window(inquiry: dict[str, Any], days: tuple[date, date] | None) -> bool:
-    return days is None or days[0] <= timefmt.kst_date(_at(inquiry["inquiryAt"])) <= days[1]
+Page = tuple[list[dict[str, Any]], int]
 
 
-def _newest_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(found, key=lambda doc: (doc["inquiryAt"], doc["inquiryId"]), reverse=True)
+# A list's status filter: the index holding it and the value of that index's status part.
+StatusFilter = tuple[str, str]
+# The status part of each status index, to check a status while walking another index.
+STATUS_PARTS: dict[str, Callable[[dict[str, Any]], str]] = {"byKindListed": _listed, "byKindGroup": _group}
+# Indexed single-value filters, most selective first.
+FIELD_INDEXES = (("orderId", "byKindOrder"), ("vendorItemId", "byKindItem"))
+
+
+def _listed_page(
+    tx: Tx,
+    kind: str,
+    status: StatusFilter,
+    days: tuple[date, date] | None,
+    filters: dict[str, int | None],
+    page: int,
+    size: int,
+) -> Page:
+    """Newest first: the page and the total. An order or option filter picks its own index (it is the
+    most selective); the status and any other filter are then checked while walking it."""
+    lo, hi = query_paging.kst_days(*days) if days else (None, None)
+    wanted = {name: value for name, value in filters.items() if value is not None}
+    index, prefix = status[0], (kind, status[1])
+    field = next((field for field, _ in FIELD_INDEXES if field in wanted), None)
+    if field is not None:
+        index, prefix = dict(FIELD_INDEXES)[field], (kind, wanted.pop(field))
+        wanted_status: StatusFilter | None = status
+    else:
+        wanted_status = None
+
+    def keep(doc: dict[str, Any]) -> bool:
+        if wanted_status is not None and STATUS_PARTS[wanted_status[0]](doc) != wanted_status[1]:
+            return False
+        return all(doc[name] == value for name, value in wanted.items())
+
+    checked = wanted_status is not None or bool(wanted)
+    return query_paging.page_and_total(
+        tx, KIND, index, page, size, prefix=prefix, lo=lo, hi=hi, reverse=True, keep=keep if checked else None
+    )
 
 
 def list_online(
-    tx: Tx, answered_type: str, days: tuple[date, date] | None, vendor_item_id: int | None
-) -> list[dict[str, Any]]:
-    wanted = {"ALL": (NOANSWER, ANSWERED), "ANSWERED": (ANSWERED,), "NOANSWER": (NOANSWER,)}[answered_type]
-    found = [
-        doc
-        for _key, doc in tx.items(KIND)
-        if doc["kind"] == ONLINE
-        and doc["state"] in wanted
-        and _in_window(doc, days)
-        and (vendor_item_id is None or doc["vendorItemId"] == vendor_item_id)
-    ]
-    return _newest_first(found)
+    tx: Tx, answered_type: str, days: tuple[date, date] | None, vendor_item_id: int | None, page: int, size: int
+) -> Page:
+    status = ("byKindListed", "LIVE") if answered_type == "ALL" else ("byKindGroup", answered_type)
+    return _listed_page(tx, ONLINE, status, days, {"vendorItemId": vendor_item_id}, page, size)
 
 
 # Query partnerCounselingStatus (v5 names; v4 lower-case names map onto them).
@@ -452,30 +502,19 @@ def counseling_status(inquiry: dict[str, Any]) -> str:
     return "answered" if inquiry.get("answeredBy") else "requestAnswer"
 
 
-def _matches_counseling(inquiry: dict[str, Any], status: str) -> bool:
-    if status == "NONE":
-        return True
-    if status == "TRANSFER":
-        return inquiry["state"] == TRANSFER
-    if status == "NO_ANSWER":
-        return inquiry["state"] == REQUEST_ANSWER
-    return counseling_status(inquiry) == "answered"
-
-
 def list_call_center(
-    tx: Tx, status: str, days: tuple[date, date] | None, vendor_item_id: int | None, order_id: int | None
-) -> list[dict[str, Any]]:
+    tx: Tx,
+    status: str,
+    days: tuple[date, date] | None,
+    vendor_item_id: int | None,
+    order_id: int | None,
+    page: int,
+    size: int,
+) -> Page:
     status = COUNSELING_ALIASES.get(status, status)
-    found = [
-        doc
-        for _key, doc in tx.items(KIND)
-        if doc["kind"] == CALL_CENTER
-        and _matches_counseling(doc, status)
-        and _in_window(doc, days)
-        and (vendor_item_id is None or doc["vendorItemId"] == vendor_item_id)
-        and (order_id is None or doc["orderId"] == order_id)
-    ]
-    return _newest_first(found)
+    wanted = ("byKindListed", "LIVE") if status == "NONE" else ("byKindGroup", status)
+    filters = {"orderId": order_id, "vendorItemId": vendor_item_id}
+    return _listed_page(tx, CALL_CENTER, wanted, days, filters, page, size)
 
 
 # ---------------------------------------------------------------- rendering

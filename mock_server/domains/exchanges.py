@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import inventory, orders, receipts, returns, timefmt
+from ..store import IndexKey, Tx, declare_index
+from . import inventory, orders, paging, receipts, returns, shipping, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 KIND = "exchanges"
-META = "exchanges-meta"
 NewId = Callable[[str, int], int]
 REPLACEMENT_DELAY = timedelta(minutes=10)
 
@@ -67,6 +66,22 @@ EXCHANGE_MACHINE = StateMachine(
         (_s(PROGRESS, REDELIVERY), "delivered"): _s(SUCCESS, CC),
     },
 )
+
+
+# ---------------------------------------------------------------- indexes (what requests may ask for)
+
+
+def _created(exchange: dict[str, Any]) -> str:
+    return paging.time_key(exchange["createdAt"])
+
+
+def _status_key(exchange: dict[str, Any]) -> IndexKey:
+    return (status_of(exchange), _created(exchange), exchange["exchangeId"])
+
+
+declare_index(KIND, "byStatus", _status_key)
+declare_index(KIND, "recent", lambda exchange: (_created(exchange), exchange["exchangeId"]))
+declare_index(KIND, "byOrder", lambda exchange: (exchange["orderId"], _created(exchange), exchange["exchangeId"]))
 
 NOT_FOUND = "교환요청 내역이 존재하지 않습니다. exchangeId={}"
 CONFIRM_REFUSED = "교환요청 상태가 접수(RECEIPT)인 경우에만 입고확인 처리할 수 있습니다. exchangeStatus={}"
@@ -113,15 +128,20 @@ def _apply(exchange: dict[str, Any], event: str, now: datetime, by: str) -> None
 # ---------------------------------------------------------------- buyer: request, withdraw; courier
 
 
-def exchanged_units(tx: Tx, box_id: int, vendor_item_id: int) -> int:
-    """Units of a line under an open or completed exchange (rejected / withdrawn ones free them)."""
-    total = 0
-    for _key, exchange in tx.items(KIND):
+def of_order(tx: Tx, order_id: int) -> list[dict[str, Any]]:
+    return tx.find(KIND, "byOrder", prefix=(order_id,))
+
+
+def exchanged_units(tx: Tx, order_id: int) -> dict[tuple[int, int], int]:
+    """(shipmentBoxId, vendorItemId) → units of the order under an open or completed exchange
+    (rejected / withdrawn ones free them)."""
+    total: dict[tuple[int, int], int] = {}
+    for exchange in of_order(tx, order_id):
         if status_of(exchange) not in OPEN:
             continue
         for item in exchange["items"]:
-            if item["originalShipmentBoxId"] == box_id and item["vendorItemId"] == vendor_item_id:
-                total += item["quantity"]
+            key = (item["originalShipmentBoxId"], item["vendorItemId"])
+            total[key] = total.get(key, 0) + item["quantity"]
     return total
 
 
@@ -136,7 +156,8 @@ def request_exchange(
 ) -> dict[str, Any]:
     """The customer asks to swap shipped units for the same option (orderItemId = targetItemId)."""
     text, _category1, _category2, fault = receipts.voc_reason(reason_code)
-    plan = returns.plan_units(tx, order, wanted, lambda box_id, vid: exchanged_units(tx, box_id, vid))
+    exchanged = exchanged_units(tx, order["orderId"])
+    plan = returns.plan_units(tx, order, wanted, lambda box_id, vid: exchanged.get((box_id, vid), 0))
     exchange_id = new_id("exchangeId", 9)
     box = plan[0][0]
     stamp = now.isoformat()
@@ -324,7 +345,7 @@ def upload_invoice(
 ) -> tuple[bool, str]:
     """The replacement ships through the order domain's invoice upload; FAIL inside HTTP 200 otherwise."""
     exchange = _existing(tx, exchange_id, 400)
-    orders.check_invoice_formats([{"deliveryCompanyCode": code, "invoiceNumber": number}])
+    shipping.check_invoice_formats([{"deliveryCompanyCode": code, "invoiceNumber": number}])
     box = orders.get_box(tx, box_id)
     mine = box_id == exchange["replacementBoxId"] and replacement_visible(exchange, now)
     if box is None or not mine or not EXCHANGE_MACHINE.can(exchange["state"], "uploadInvoice"):
@@ -340,39 +361,26 @@ def upload_invoice(
         }
         for line in orders.live_lines(box)
     ]
-    (result,) = orders.apply_invoices(tx, now, new_id, lines, update=False)
+    (result,) = shipping.apply_invoices(tx, now, new_id, lines, update=False)
     if not result["succeed"]:
         return False, str(result.get("resultMessage") or result.get("resultCode"))
     _apply(exchange, "uploadInvoice", now, "VENDOR")
     put(tx, exchange)
-    _watch(tx, exchange_id, add=True)
     return True, INVOICE_OK
 
 
 # ---------------------------------------------------------------- completion by delivery tracking
 
 
-def _watch(tx: Tx, exchange_id: int, add: bool) -> None:
-    watched = set(tx.get(META, "redelivering") or [])
-    if add:
-        watched.add(exchange_id)
-    else:
-        watched.discard(exchange_id)
-    tx.put(META, "redelivering", sorted(watched))
-
-
 def tick(tx: Tx, now: datetime) -> None:
-    """An exchange whose replacement box was delivered is SUCCESS (only re-delivering ones are looked at)."""
-    for exchange_id in tx.get(META, "redelivering") or []:
-        exchange = get(tx, exchange_id)
-        box = orders.get_box(tx, exchange["replacementBoxId"]) if exchange else None
-        if exchange is None or box is None or not EXCHANGE_MACHINE.can(exchange["state"], "delivered"):
-            _watch(tx, exchange_id, add=False)
-            continue
-        if box["status"] == orders.FINAL_DELIVERY:
+    """An exchange whose replacement box was delivered is SUCCESS. The order domain indexes delivered
+    replacement boxes until they are noted here, so only those are read."""
+    for box in orders.delivered_replacements(tx):
+        exchange = get(tx, box["exchangeId"])
+        if exchange is not None and EXCHANGE_MACHINE.can(exchange["state"], "delivered"):
             _apply(exchange, "delivered", _at(box["deliveredDate"]) if box.get("deliveredDate") else now, "TRACKING")
             put(tx, exchange)
-            _watch(tx, exchange_id, add=False)
+        orders.note_replacement(tx, box)
 
 
 # ---------------------------------------------------------------- reads
@@ -397,16 +405,21 @@ def _query_time(value: str, name: str) -> datetime:
     return parsed.replace(tzinfo=timefmt.KST)
 
 
-def query(tx: Tx, start: datetime, end: datetime, status: str | None, order_id: int | None) -> list[dict[str, Any]]:
-    found = [
-        exchange
-        for _key, exchange in tx.items(KIND)
-        if start <= _at(exchange["createdAt"]) < end
-        and (status is None or status_of(exchange) == status)
-        and (order_id is None or exchange["orderId"] == order_id)
-    ]
-    found.sort(key=lambda doc: (doc["createdAt"], doc["exchangeId"]))
-    return found
+def listing(
+    tx: Tx, window: tuple[datetime, datetime], status: str | None, order_id: int | None
+) -> paging.OffsetFetch[dict[str, Any]]:
+    """Exchanges created in [start, end), oldest first, as an offset query: by status or all through an
+    index; with an orderId the order's few exchanges are filtered."""
+    lo, hi = paging.time_key(window[0]), paging.time_key(window[1])
+    if order_id is not None:
+        found = [
+            exchange
+            for exchange in of_order(tx, order_id)
+            if lo <= _created(exchange) < hi and (status is None or status_of(exchange) == status)
+        ]
+        return paging.from_list(found)
+    index, prefix = ("byStatus", (status,)) if status else ("recent", ())
+    return lambda offset, limit: tx.find(KIND, index, prefix=prefix, lo=lo, hi=hi, offset=offset, limit=limit)
 
 
 def _t(value: str | None) -> str | None:

@@ -14,6 +14,7 @@ the message is marked x-inferred in the spec.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -23,11 +24,12 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import timefmt
+from ..store import Tx, declare_index
+from . import query_paging, timefmt
 
 OUTBOUND = "outbound-centers"
 RETURN = "return-centers"
+OUTBOUND_ADDRESSES = "outbound-center-addresses"
 NO_RETURN_CENTER = "NO_RETURN_CENTERCODE"
 # Goodsflow automatic pickup is contracted only with these couriers (logistics.yaml notes).
 RETURN_COURIERS = ("HYUNDAI", "KGB", "EPOST", "HANJIN", "CJGLS", "ILYANG")
@@ -67,11 +69,26 @@ BAD_RETURN_COURIER = "반품 택배사는 HYUNDAI, KGB, EPOST, HANJIN, CJGLS, IL
 BAD_FEE = "반품지 택배 계약 요금은 0원보다 커야 합니다."
 COURIER_FIXED = "반품지의 택배사 및 계약 정보는 변경할 수 없습니다. 새 반품지를 생성해 주세요."
 
-# Codes as the spec describes them: outbound 7 digits, return centers 10 digits starting with 11.
-OUTBOUND_CODE_BASE = 3_200_000
-RETURN_CODE_BASE = 1_100_000_000
+# Coupang issues center codes globally: a per-vendor prefix (ids.py) keeps two vendors' codes apart.
+CODE_DIGITS = 10
 PHONE_RE = re.compile(r"^\d{2,4}-?\d{3,4}-?\d{4}$")
 IdSource = Callable[[str, int], int]
+
+
+def _usable(center: dict[str, Any]) -> bool:
+    return bool(center.get("usable", True))
+
+
+# Lists run by code; uniqueness checks look names (and outbound addresses, via links) up.
+declare_index(OUTBOUND, "byCode", lambda c: (c["outboundShippingPlaceCode"],))
+declare_index(OUTBOUND, "byName", lambda c: (c["shippingPlaceName"], c["outboundShippingPlaceCode"]))
+declare_index(
+    OUTBOUND, "domesticUsable", lambda c: (c["outboundShippingPlaceCode"],) if _usable(c) and not c["global"] else None
+)
+query_paging.declare_links(OUTBOUND_ADDRESSES)
+declare_index(RETURN, "byCode", lambda c: (c["returnCenterCode"],))
+declare_index(RETURN, "byName", lambda c: (c["shippingPlaceName"], c["returnCenterCode"]))
+declare_index(RETURN, "usable", lambda c: (c["returnCenterCode"],) if _usable(c) else None)
 
 
 def _bad(message: str, status: int = 400) -> ApiError:
@@ -170,9 +187,9 @@ def check_addresses(addresses: Any, *, allow_oversea: bool, country_required: bo
     return normalised
 
 
-def _address_keys(addresses: list[dict[str, Any]]) -> set[tuple[str, str]]:
+def _address_keys(addresses: list[dict[str, Any]]) -> set[str]:
     # a trailing space in the detail makes a different address (logistics.yaml → return center rules)
-    return {(a["returnAddress"], a["returnAddressDetail"]) for a in addresses}
+    return {json.dumps([a["returnAddress"], a["returnAddressDetail"]], ensure_ascii=False) for a in addresses}
 
 
 def check_remote_fee(code: str, fee: Any) -> int:
@@ -204,8 +221,17 @@ def _require(body: dict[str, Any], *names: str) -> None:
 # ---------------------------------------------------------------- outbound shipping places
 
 
-def outbound_centers(tx: Tx) -> list[dict[str, Any]]:
-    return [doc for _, doc in tx.items(OUTBOUND)]
+def first_domestic_outbound(tx: Tx) -> dict[str, Any] | None:
+    """The vendor's usable non-global outbound place with the lowest code, if any."""
+    found = tx.find(OUTBOUND, "domesticUsable", limit=1)
+    return found[0] if found else None
+
+
+def _save_outbound(tx: Tx, center: dict[str, Any], before: dict[str, Any] | None) -> None:
+    code = center["outboundShippingPlaceCode"]
+    old = _address_keys(before["placeAddresses"]) if before else set()
+    query_paging.sync_links(tx, OUTBOUND_ADDRESSES, code, old, _address_keys(center["placeAddresses"]))
+    tx.put(OUTBOUND, code, center)
 
 
 def get_outbound(tx: Tx, code: Any) -> dict[str, Any] | None:
@@ -262,17 +288,21 @@ def _remote_infos(
     return list(result.values())
 
 
+def _other_usable(tx: Tx, kind: str, codes: list[int], own_code: int | None) -> list[dict[str, Any]]:
+    centers = (tx.get(kind, code) for code in codes if code != own_code)
+    return [c for c in centers if c is not None and _usable(c)]
+
+
 def _check_outbound_unique(tx: Tx, name: str, addresses: list[dict[str, Any]], own_code: int | None) -> None:
-    keys = _address_keys(addresses)
-    others = [c for c in outbound_centers(tx) if c["outboundShippingPlaceCode"] != own_code and c.get("usable", True)]
-    for center in others:
-        if keys & _address_keys(center["placeAddresses"]):
-            raise _bad(
-                f"[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:{center['outboundShippingPlaceCode']})"
-            )
-    for center in others:
-        if center["shippingPlaceName"] == name:
-            raise _bad(f"[출고지중복] Duplicated request. name:{name}")
+    sharing = {code for key in _address_keys(addresses) for code in query_paging.linked(tx, OUTBOUND_ADDRESSES, key)}
+    clash = _other_usable(tx, OUTBOUND, sorted(sharing), own_code)
+    if clash:
+        raise _bad(
+            f"[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:{clash[0]['outboundShippingPlaceCode']})"
+        )
+    named = [c["outboundShippingPlaceCode"] for c in tx.find(OUTBOUND, "byName", prefix=(name,))]
+    if _other_usable(tx, OUTBOUND, named, own_code):
+        raise _bad(f"[출고지중복] Duplicated request. name:{name}")
 
 
 def create_outbound(tx: Tx, body: dict[str, Any], now: datetime, ids: IdSource) -> dict[str, Any]:
@@ -283,7 +313,7 @@ def create_outbound(tx: Tx, body: dict[str, Any], now: datetime, ids: IdSource) 
     addresses = check_addresses(body.get("placeAddresses"), allow_oversea=is_global, country_required=True)
     remote = _remote_infos(body.get("remoteInfos"), [], lambda: ids("remote-info", 6), updating=False)
     _check_outbound_unique(tx, name, addresses, None)
-    code = OUTBOUND_CODE_BASE + ids("outbound-center", 6)
+    code = ids("outbound-center", CODE_DIGITS)
     center = {
         "outboundShippingPlaceCode": code,
         "shippingPlaceName": name,
@@ -294,7 +324,7 @@ def create_outbound(tx: Tx, body: dict[str, Any], now: datetime, ids: IdSource) 
         "placeAddresses": addresses,
         "remoteInfos": remote,
     }
-    tx.put(OUTBOUND, code, center)
+    _save_outbound(tx, center, None)
     return center
 
 
@@ -302,6 +332,7 @@ def update_outbound(tx: Tx, path_code: int, body: dict[str, Any], ids: IdSource)
     _require(body, "vendorId", "userId")
     body_code = body.get("outboundShippingPlaceCode")
     center = get_outbound(tx, path_code)
+    before = copy.deepcopy(center)  # its address links are replaced on save
     if center is None or (body_code is not None and str(body_code) != str(path_code)):
         raise _bad(CODE_MISMATCH)
     # `global` is fixed after creation: a different value is ignored, not refused (spec x-inferred)
@@ -312,7 +343,7 @@ def update_outbound(tx: Tx, path_code: int, body: dict[str, Any], ids: IdSource)
     center.update(shippingPlaceName=name, placeAddresses=addresses, remoteInfos=remote, userId=body["userId"])
     if body.get("usable") is not None:
         center["usable"] = bool(body["usable"])
-    tx.put(OUTBOUND, center["outboundShippingPlaceCode"], center)
+    _save_outbound(tx, center, before)
     return center
 
 
@@ -332,22 +363,29 @@ def query_outbound(
     tx: Tx, codes: list[Any] | None, names: list[str] | None, page: int | None, size: int | None
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Look places up by code/name and/or list them page by page; at least one selector is required."""
-    centers = sorted(outbound_centers(tx), key=lambda c: c["outboundShippingPlaceCode"])
     if codes or names:
-        wanted_codes = {str(c) for c in codes or []}
-        wanted_names = set(names or [])
-        centers = [
-            c
-            for c in centers
-            if str(c["outboundShippingPlaceCode"]) in wanted_codes or c["shippingPlaceName"] in wanted_names
-        ]
+        centers = _selected_outbound(tx, codes or [], names or [])
         if page is None or size is None:
             return centers, _pagination(1, max(len(centers), 1), len(centers))
-    elif page is None or size is None:
+        size, page = min(max(size, 1), 50), max(page, 1)
+        return centers[(page - 1) * size : page * size], _pagination(page, size, len(centers))
+    if page is None or size is None:
         raise _bad(NO_SELECTOR)
-    size = min(max(size, 1), 50)
-    page = max(page, 1)
-    return centers[(page - 1) * size : page * size], _pagination(page, size, len(centers))
+    return _page_by_code(tx, OUTBOUND, page, size)
+
+
+def _selected_outbound(tx: Tx, codes: list[Any], names: list[str]) -> list[dict[str, Any]]:
+    """The places named by code or by name, once each, by code."""
+    chosen = {c["outboundShippingPlaceCode"]: c for c in (get_outbound(tx, code) for code in codes) if c}
+    for name in names:
+        chosen.update({c["outboundShippingPlaceCode"]: c for c in tx.find(OUTBOUND, "byName", prefix=(str(name),))})
+    return [chosen[code] for code in sorted(chosen)]
+
+
+def _page_by_code(tx: Tx, kind: str, page: int, size: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    size, page = min(max(size, 1), 50), max(page, 1)
+    rows = tx.find(kind, "byCode", offset=(page - 1) * size, limit=size)
+    return rows, _pagination(page, size, tx.count(kind, "byCode"))
 
 
 def _pagination(page: int, size: int, total: int) -> dict[str, int]:
@@ -357,8 +395,10 @@ def _pagination(page: int, size: int, total: int) -> dict[str, int]:
 # ---------------------------------------------------------------- return centers
 
 
-def return_centers(tx: Tx) -> list[dict[str, Any]]:
-    return [doc for _, doc in tx.items(RETURN)]
+def first_usable_return(tx: Tx) -> dict[str, Any] | None:
+    """The vendor's usable return center with the lowest code, if any."""
+    found = tx.find(RETURN, "usable", limit=1)
+    return found[0] if found else None
 
 
 def get_return(tx: Tx, code: Any) -> dict[str, Any] | None:
@@ -389,15 +429,14 @@ def _fees(dto: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, int
 
 def _check_return_unique(tx: Tx, name: str, addresses: list[dict[str, Any]], own_code: int | None) -> None:
     keys = _address_keys(addresses)
-    for center in return_centers(tx):
-        if center["returnCenterCode"] == own_code or not center.get("usable", True):
+    for center in tx.find(RETURN, "byName", prefix=(name,)):
+        if center["returnCenterCode"] == own_code or not _usable(center):
             continue
-        if center["shippingPlaceName"] == name:
-            if own_code is not None:
-                raise _bad(f"이미 등록된 주소지명이 있습니다 (중복 주소지 코드:{center['returnCenterCode']})")
-            if keys & _address_keys(center["placeAddresses"]):
-                raise _bad(RETURN_DUPLICATE)
-            raise _bad(f"[출고지중복] Duplicated request. name: {name}")
+        if own_code is not None:
+            raise _bad(f"이미 등록된 주소지명이 있습니다 (중복 주소지 코드:{center['returnCenterCode']})")
+        if keys & _address_keys(center["placeAddresses"]):
+            raise _bad(RETURN_DUPLICATE)
+        raise _bad(f"[출고지중복] Duplicated request. name: {name}")
 
 
 def contract_verified(contract_number: str) -> bool:
@@ -425,7 +464,7 @@ def create_return(tx: Tx, body: dict[str, Any], now: datetime, ids: IdSource) ->
     addresses = check_addresses(body.get("placeAddresses"), allow_oversea=False, country_required=False)
     _check_return_unique(tx, name, addresses, None)
     verified = contract_verified(str(contract))
-    code = RETURN_CODE_BASE + ids("return-center", 6)
+    code = ids("return-center", CODE_DIGITS)
     center = {
         "returnCenterCode": code,
         "shippingPlaceName": name,
@@ -485,10 +524,7 @@ def render_return(center: dict[str, Any], vendor_id: str) -> dict[str, Any]:
 
 
 def list_returns(tx: Tx, page: int, size: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    centers = sorted(return_centers(tx), key=lambda c: c["returnCenterCode"])
-    size = min(max(size, 1), 50)
-    page = max(page, 1)
-    return centers[(page - 1) * size : page * size], _pagination(page, size, len(centers))
+    return _page_by_code(tx, RETURN, page, size)
 
 
 def returns_by_codes(tx: Tx, raw_codes: Any) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ Store kinds (per vendor, owned here):
     book-cashback   key vendorItemId: the latest cashback rule of the option (CASHBACK_MACHINE status)
     cashback-rules  key ruleId: rules this vendor has used (its own, for the delete permission check)
     rg-orders       key orderId: Rocket Growth orders placed through the control plane
+    rg-order-lines  key "<orderId>:<vendorItemId>": quantity sold per option and order (the 30-day sales count)
     rg-inventory    key vendorItemId: stock in Coupang's Rocket warehouses (control plane)
     couranty        key vendorItemId: best-price guarantee flag
     misc-settings   "couranty" {allowed}, "cashback" {ruleIds | None}: what Coupang granted the vendor
@@ -18,17 +19,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
-from . import categories, inventory, paging, products, timefmt
+from ..store import Tx, declare_index
+from . import categories, inventory, products, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 
 CASHBACK = "book-cashback"
 RULES = "cashback-rules"
 RG_ORDERS = "rg-orders"
+RG_LINES = "rg-order-lines"
 RG_STOCK = "rg-inventory"
 COURANTY = "couranty"
 SETTINGS = "misc-settings"
 NewId = Any
+
+declare_index(RG_ORDERS, "byPaid", lambda o: (query_paging.iso_key(o["paidAt"]), o["orderId"]))
+declare_index(
+    RG_LINES, "byOptionPaid", lambda line: (line["vendorItemId"], query_paging.iso_key(line["paidAt"]), line["orderId"])
+)
+declare_index(RG_STOCK, "byOption", lambda row: (row["vendorItemId"],))
 
 # ---------------------------------------------------------------- verbatim texts (misc.yaml → errors)
 
@@ -279,7 +287,17 @@ def place_rg_order(tx: Tx, now: datetime, new_id: NewId, body: dict[str, Any]) -
         )
     order = {"orderId": new_id("rgOrderId", 14), "paidAt": paid.isoformat(), "orderItems": order_items}
     tx.put(RG_ORDERS, order["orderId"], order)
+    _put_lines(tx, order)
     return order
+
+
+def _put_lines(tx: Tx, order: dict[str, Any]) -> None:
+    sold: dict[int, int] = {}
+    for line in order["orderItems"]:
+        sold[line["vendorItemId"]] = sold.get(line["vendorItemId"], 0) + line["salesQuantity"]
+    for vid, quantity in sold.items():
+        line = {"orderId": order["orderId"], "vendorItemId": vid, "paidAt": order["paidAt"], "quantity": quantity}
+        tx.put(RG_LINES, f"{order['orderId']}:{vid}", line)
 
 
 def _day(text: str) -> datetime:
@@ -295,10 +313,10 @@ def rg_orders(tx: Tx, paid_from: str, paid_to: str, token: str | None) -> tuple[
         raise ApiError(400, RG_INVALID)
     if token not in (None, "") and not str(token).isdigit():
         raise ApiError(400, RG_INVALID)
-    end = last + timedelta(days=1)
-    found = [doc for _, doc in tx.items(RG_ORDERS) if start <= timefmt.parse_iso(doc["paidAt"]) < end]
-    found.sort(key=lambda doc: (doc["paidAt"], doc["orderId"]), reverse=True)
-    return paging.by_token(found, token, RG_PAGE)
+    window = query_paging.iso_key(start), query_paging.iso_key(last + timedelta(days=1))
+    return query_paging.offset_page(
+        tx, RG_ORDERS, "byPaid", int(token or 0), RG_PAGE, lo=window[0], hi=window[1], reverse=True
+    )
 
 
 def rg_order(tx: Tx, order_id: int) -> dict[str, Any]:
@@ -332,16 +350,15 @@ def render_rg_order(order: dict[str, Any], vendor_id: str, listed: bool) -> dict
 def rg_inventory(
     tx: Tx, now: datetime, vendor_id: str, vendor_item_id: int | None, token: str | None
 ) -> tuple[list[dict[str, Any]], str]:
-    rows = sorted((doc for _, doc in tx.items(RG_STOCK)), key=lambda doc: doc["vendorItemId"])
     if vendor_item_id is not None:
-        page, following = [r for r in rows if r["vendorItemId"] == vendor_item_id], ""
+        page, following = [r for r in [tx.get(RG_STOCK, vendor_item_id)] if r is not None], ""
     else:
         if token not in (None, "") and not str(token).isdigit():
             raise ApiError(400, RG_INVENTORY_INVALID)
-        rest = [r for r in rows if not token or r["vendorItemId"] >= int(str(token))]
+        rest = tx.find(RG_STOCK, "byOption", lo=int(str(token)) if token else None, limit=RG_PAGE + 1)
         page = rest[:RG_PAGE]
         following = str(rest[RG_PAGE]["vendorItemId"]) if len(rest) > RG_PAGE else ""
-    sold = _sold_last_30_days(tx, now)
+    sold = {r["vendorItemId"]: _sold_last_30_days(tx, now, r["vendorItemId"]) for r in page}
     return [
         {
             "vendorId": vendor_id,
@@ -354,14 +371,11 @@ def rg_inventory(
     ], following
 
 
-def _sold_last_30_days(tx: Tx, now: datetime) -> dict[int, int]:
-    since = now - timedelta(days=30)
-    sold: dict[int, int] = {}
-    for _, order in tx.items(RG_ORDERS):
-        if since < timefmt.parse_iso(order["paidAt"]) <= now:
-            for line in order["orderItems"]:
-                sold[line["vendorItemId"]] = sold.get(line["vendorItemId"], 0) + line["salesQuantity"]
-    return sold
+def _sold_last_30_days(tx: Tx, now: datetime, vendor_item_id: int) -> int:
+    """Units of the option sold in (now - 30 days, now]."""
+    tick = timedelta(microseconds=1)  # index ranges are [lo, hi); the window is open at its start
+    lo, hi = query_paging.iso_key(now - timedelta(days=30) + tick), query_paging.iso_key(now + tick)
+    return sum(line["quantity"] for line in tx.find(RG_LINES, "byOptionPaid", prefix=(vendor_item_id,), lo=lo, hi=hi))
 
 
 # ---------------------------------------------------------------- best-price guarantee (쿠런티)
@@ -408,14 +422,13 @@ def _couranty_eligible(tx: Tx, document: dict[str, Any]) -> None:
 def exposure_products(tx: Tx, name: str, page: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
     """Display products (approved at least once) of the vendor whose name contains `name`."""
     needle = name.casefold()
-    found = []
-    for product in products.all_products(tx):
-        product_id = product["mock"].get("productId")
+
+    def named(product: dict[str, Any]) -> bool:
         names = (product.get("displayProductName") or "", product.get("sellerProductName") or "")
-        if product_id and any(needle in n.casefold() for n in names):
-            found.append(product)
-    found.sort(key=lambda p: p["mock"]["productId"], reverse=True)
-    chunk, following = paging.by_page(found, page, size)
+        return any(needle in n.casefold() for n in names)
+
+    chunk, more = query_paging.numbered_page(tx, products.KIND, "byProductId", page, size, reverse=True, keep=named)
+    following = page + 1 if more else None
     return [_exposure(p) for p in chunk], following
 
 

@@ -1,11 +1,16 @@
-"""The four paging styles Coupang uses, over a list already filtered and sorted by the domain."""
+"""The four paging styles Coupang uses, over a list already filtered and sorted by the domain, or
+over an indexed store query (`*_query` helpers: they fetch one row past the page instead of the list).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from ..errors import ApiError
+from ..store import IndexKey
+from .timefmt import parse_iso
 
 T = TypeVar("T")
 
@@ -41,3 +46,65 @@ def _offset(token: str | None) -> int:
 
 def page_all(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+# ---------------------------------------------------------------- indexed queries
+
+# fetch(offset, limit) → rows of an indexed query (tx.find with offset/limit)
+OffsetFetch = Callable[[int, int | None], list[T]]
+# fetch(after, limit) → rows of an indexed query strictly past the index tuple `after`
+CursorFetch = Callable[[IndexKey | None, int | None], list[T]]
+
+
+def time_key(value: str | datetime) -> str:
+    """A moment as an index key component: UTC, fixed width, so string order is time order whatever
+    offset or precision the stored ISO string was written with."""
+    moment = parse_iso(value) if isinstance(value, str) else value
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def up_to(moment: datetime) -> str:
+    """The exclusive `hi` bound of a range that still includes `moment` itself."""
+    return time_key(moment + timedelta(microseconds=1))
+
+
+def from_list(rows: Sequence[T]) -> OffsetFetch[T]:
+    """A short list already in memory (an order's few receipts, say) behind the offset-query shape."""
+    return lambda offset, limit: list(rows[offset:] if limit is None else rows[offset : offset + limit])
+
+
+def by_token_query(fetch: OffsetFetch[T], token: str | None, size: int) -> tuple[list[T], str]:
+    """`by_token` over an indexed query: same offset tokens, but only the page (+1 row) is read."""
+    start = _offset(token)
+    rows = fetch(start, size + 1)
+    return rows[:size], (str(start + size) if len(rows) > size else "")
+
+
+def by_page_query(fetch: OffsetFetch[T], page: int, size: int) -> tuple[list[T], int | None]:
+    """`by_page` over an indexed query."""
+    if page < 1:
+        raise ApiError(400, "Page index must not be less than zero!")
+    rows = fetch((page - 1) * size, size + 1)
+    return rows[:size], (page + 1 if len(rows) > size else None)
+
+
+def cursor_page(
+    fetch: CursorFetch[T], key: Callable[[T], IndexKey], keep: Callable[[T], bool], after: IndexKey | None, size: int
+) -> tuple[list[T], bool]:
+    """Up to `size` rows past the cursor `after` that `keep` accepts, and whether another one follows.
+
+    For a condition no index can hold (it depends on the request's time, say): rejected rows are
+    skipped by querying on past them, so the page is exact and costs the rows read, not the kind."""
+    page: list[T] = []
+    while True:
+        wanted = size + 1 - len(page)
+        chunk = fetch(after, wanted)
+        for row in chunk:
+            after = key(row)
+            if not keep(row):
+                continue
+            if len(page) == size:
+                return page, True
+            page.append(row)
+        if len(chunk) < wanted:
+            return page, False

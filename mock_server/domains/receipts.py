@@ -5,6 +5,9 @@ creates customer returns and drives the rest of RECEIPT_MACHINE. The documents c
 ReturnRequest fields (camelCase, money as plain KRW integers, times as ISO-8601 UTC
 strings) so its renderer can show them in v6 (i18n) and v4 (legacy) formats.
 
+Requests find receipts through the indexes declared below (by status, order, list family, due time),
+never by iterating the kind.
+
 Receipts created by the order domain:
 - buyer cancels lines of an ACCEPT box → receiptType CANCEL (cancelType CANCEL), RETURNS_COMPLETED,
   refunded automatically (at once, or after the vendor's refund delay: `refundedAt` is null until then);
@@ -25,8 +28,10 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
+from ..store import IndexKey, Tx, declare_index
+from . import timefmt
 from .fsm import StateMachine
+from .paging import time_key
 
 KIND = "receipts"
 
@@ -73,6 +78,66 @@ RECEIPT_MACHINE = StateMachine(
     terminal=frozenset({WITHDRAWN}),
 )
 
+# Still-open returns: what list-return-requests answers for status UC (returns.yaml notes: RU receipts
+# show there too, and VENDOR_WAREHOUSE_CONFIRM has no code of its own, spec x-inferred).
+OPEN_RETURN_STATUSES = (RELEASE_STOP_UNCHECKED, RETURNS_UNCHECKED, VENDOR_WAREHOUSE_CONFIRM)
+
+
+# ---------------------------------------------------------------- indexes (what requests may ask for)
+
+
+def _created(receipt: dict[str, Any]) -> str:
+    return time_key(receipt["createdAt"])
+
+
+def _listed(receipt: dict[str, Any], receipt_type: str) -> bool:
+    return receipt["receiptType"] == receipt_type and receipt["receiptStatus"] != WITHDRAWN
+
+
+def _by_time(receipt: dict[str, Any]) -> IndexKey:
+    return (_created(receipt), receipt["receiptId"])
+
+
+def _timed(field: str, receipt: dict[str, Any], when: bool) -> IndexKey | None:
+    return (time_key(receipt[field]), receipt["receiptId"]) if when and receipt.get(field) else None
+
+
+def refund_day(receipt: dict[str, Any]) -> str | None:
+    """KST date (ISO) of a completed return's refund: settlement's REFUND rows start from it."""
+    done = receipt["receiptStatus"] == RETURNS_COMPLETED and receipt.get("refundedAt")
+    if receipt["receiptType"] != "RETURN" or not done:
+        return None
+    return timefmt.kst_date(timefmt.parse_iso(receipt["refundedAt"])).isoformat()
+
+
+def _refund_key(receipt: dict[str, Any]) -> IndexKey | None:
+    day = refund_day(receipt)
+    return None if day is None else (day, receipt["orderId"], receipt["receiptId"])
+
+
+declare_index(KIND, "byStatus", lambda r: (r["receiptStatus"], _created(r), r["receiptId"]))
+declare_index(KIND, "recent", _by_time)
+declare_index(KIND, "byOrder", lambda r: (r["orderId"], _created(r), r["receiptId"]))
+declare_index(KIND, "cancels", lambda r: _by_time(r) if _listed(r, "CANCEL") else None)
+declare_index(KIND, "returns", lambda r: _by_time(r) if _listed(r, "RETURN") else None)
+declare_index(
+    KIND,
+    "returnsByStatus",
+    lambda r: (r["receiptStatus"], _created(r), r["receiptId"]) if _listed(r, "RETURN") else None,
+)
+declare_index(
+    KIND,
+    "openReturns",
+    lambda r: _by_time(r) if _listed(r, "RETURN") and r["receiptStatus"] in OPEN_RETURN_STATUSES else None,
+)
+declare_index(KIND, "withdrawn", lambda r: _timed("withdrawnAt", r, r["receiptStatus"] == WITHDRAWN))
+# timers: a delayed buyer-cancel refund, Coupang's automatic approval of a confirmed return
+declare_index(KIND, "refundDue", lambda r: _timed("refundDueAt", r, not r.get("refundedAt")))
+declare_index(
+    KIND, "autoApproveDue", lambda r: _timed("autoApproveAt", r, r["receiptStatus"] == VENDOR_WAREHOUSE_CONFIRM)
+)
+declare_index(KIND, "refunds", _refund_key)
+
 # VOC reason codes (common.yaml → voc_reason_codes): code → (text, category1, category2, faultByType).
 # The first eight keep the category labels the order flows always used; the other codes take their
 # sheet group as category1 and their text as category2 (x-inferred: the sheet has no category labels).
@@ -95,6 +160,8 @@ def voc_reason(code: str, field: str = "reasonCode") -> tuple[str, str, str, str
     if code not in REASONS:
         raise ApiError(400, f"{field} must be a VOC reason code, one of {sorted(REASONS)}")
     return REASONS[code]
+
+
 _SHEET: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     # group label, fault, [(code, text)]
     "mind": (
@@ -180,8 +247,10 @@ def put(tx: Tx, receipt: dict[str, Any]) -> None:
     tx.put(KIND, receipt["receiptId"], receipt)
 
 
-def all_receipts(tx: Tx) -> list[dict[str, Any]]:
-    return [doc for _key, doc in tx.items(KIND)]
+def of_order(tx: Tx, order_id: int, live: bool = True) -> list[dict[str, Any]]:
+    """The order's receipts, oldest first (withdrawn ones only when `live` is False)."""
+    found = tx.find(KIND, "byOrder", prefix=(order_id,))
+    return [doc for doc in found if not live or doc["receiptStatus"] != WITHDRAWN]
 
 
 def return_item(box: dict[str, Any], line: dict[str, Any], count: int, release_status: str) -> dict[str, Any]:

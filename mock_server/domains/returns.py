@@ -19,11 +19,10 @@ from typing import Any
 
 from ..errors import ApiError
 from ..store import Tx
-from . import inventory, orders, receipts, timefmt
+from . import inventory, orders, paging, receipts, timefmt
 from .fsm import IllegalTransition
 
 NewId = Callable[[str, int], int]
-META = "returns-meta"
 
 QUICK_REFUND_LIMIT = 100_000
 QUICK_REFUND_EXCLUDED_FLAGS = ("freshFood", "customMade", "installation")
@@ -41,18 +40,21 @@ PICKUP_WRONG_STATE = "null"
 # still an open return, so UC lists it (spec x-inferred), and RU receipts show under UC too (notes).
 STATUS_CODES: dict[str, tuple[str, ...]] = {
     "RU": (receipts.RELEASE_STOP_UNCHECKED,),
-    "UC": (receipts.RELEASE_STOP_UNCHECKED, receipts.RETURNS_UNCHECKED, receipts.VENDOR_WAREHOUSE_CONFIRM),
+    "UC": receipts.OPEN_RETURN_STATUSES,
     "CC": (receipts.RETURNS_COMPLETED,),
     "PR": (receipts.REQUEST_COUPANG_CHECK,),
+}
+# the receipts index (and key prefix) answering each status code
+CODE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "RU": ("returnsByStatus", (receipts.RELEASE_STOP_UNCHECKED,)),
+    "UC": ("openReturns", ()),
+    "CC": ("returnsByStatus", (receipts.RETURNS_COMPLETED,)),
+    "PR": ("returnsByStatus", (receipts.REQUEST_COUPANG_CHECK,)),
 }
 DUTY = {"CUSTOMER": "CUS", "VENDOR": "COM", "COUPANG": "COU", "WMS": "COU", "GENERAL": "COM"}
 
 
 # ---------------------------------------------------------------- reading
-
-
-def visible(tx: Tx) -> list[dict[str, Any]]:
-    return [doc for doc in receipts.all_receipts(tx) if doc["receiptStatus"] != receipts.WITHDRAWN]
 
 
 def return_receipt(tx: Tx, receipt_id: int) -> dict[str, Any] | None:
@@ -65,22 +67,30 @@ def _at(value: str) -> datetime:
     return timefmt.parse_iso(value)
 
 
-def query(
+def listing(
     tx: Tx,
-    start: datetime,
-    end: datetime,
+    window: tuple[datetime, datetime],
     cancel_type: str,
     status: str | None,
     order_id: int | None,
-) -> list[dict[str, Any]]:
-    """Receipts created in [start, end), oldest first; CANCEL ignores status and orderId (x-inferred)."""
-    found = [
-        receipt
-        for receipt in visible(tx)
-        if start <= _at(receipt["createdAt"]) < end and _matches(receipt, cancel_type, status, order_id)
-    ]
-    found.sort(key=lambda doc: (doc["createdAt"], doc["receiptId"]))
-    return found
+) -> paging.OffsetFetch[dict[str, Any]]:
+    """Receipts created in [start, end), oldest first, as an offset query; CANCEL ignores status and
+    orderId (x-inferred). With an orderId the order's few receipts are filtered; otherwise one index
+    holds exactly the listed rows, so a page reads only itself."""
+    lo, hi = paging.time_key(window[0]), paging.time_key(window[1])
+    if order_id is not None and cancel_type != "CANCEL":
+        found = [
+            receipt
+            for receipt in receipts.of_order(tx, order_id)
+            if lo <= paging.time_key(receipt["createdAt"]) < hi and _matches(receipt, cancel_type, status, order_id)
+        ]
+        return paging.from_list(found)
+    index, prefix = CODE_INDEXES[status] if cancel_type != "CANCEL" and status else (_family(cancel_type), ())
+    return lambda offset, limit: tx.find(receipts.KIND, index, prefix=prefix, lo=lo, hi=hi, offset=offset, limit=limit)
+
+
+def _family(cancel_type: str) -> str:
+    return "cancels" if cancel_type == "CANCEL" else "returns"
 
 
 def _matches(receipt: dict[str, Any], cancel_type: str, status: str | None, order_id: int | None) -> bool:
@@ -133,6 +143,7 @@ HIDDEN = (
     "trackedPickup",
     "withdrawnAt",
     "autoApproveAt",
+    "refundDueAt",
     "pickedUpAt",
     "confirmedAt",
 )
@@ -166,14 +177,10 @@ def render_withdrawal(receipt: dict[str, Any], vendor_id: str) -> dict[str, Any]
     }
 
 
-def withdrawals(tx: Tx, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    found = [
-        doc
-        for doc in receipts.all_receipts(tx)
-        if doc["receiptStatus"] == receipts.WITHDRAWN and start <= _at(doc["withdrawnAt"]) < end
-    ]
-    found.sort(key=lambda doc: (doc["withdrawnAt"], doc["receiptId"]))
-    return found
+def withdrawals(tx: Tx, start: datetime, end: datetime) -> paging.OffsetFetch[dict[str, Any]]:
+    """Receipts withdrawn in [start, end), oldest withdrawal first, as an offset query."""
+    lo, hi = paging.time_key(start), paging.time_key(end)
+    return lambda offset, limit: tx.find(receipts.KIND, "withdrawn", lo=lo, hi=hi, offset=offset, limit=limit)
 
 
 def withdrawn_among(tx: Tx, ids: list[int]) -> list[dict[str, Any]]:
@@ -188,19 +195,21 @@ def withdrawn_among(tx: Tx, ids: list[int]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- what the customer may still return
 
 
-def returned_units(tx: Tx, box_id: int, vendor_item_id: int) -> int:
-    """Units of the line already under a live return (shipped ones: releaseStatus Y or A)."""
-    total = 0
-    for receipt in visible(tx):
-        if receipt["receiptType"] != "RETURN":
+def returned_units(tx: Tx, order_id: int) -> dict[tuple[int, int], int]:
+    """(shipmentBoxId, vendorItemId) → units already under a live return of the order (shipped ones:
+    releaseStatus Y or A)."""
+    return _units(receipts.of_order(tx, order_id), lambda receipt: receipt["receiptType"] == "RETURN")
+
+
+def _units(found: list[dict[str, Any]], counted: Callable[[dict[str, Any]], bool]) -> dict[tuple[int, int], int]:
+    total: dict[tuple[int, int], int] = {}
+    for receipt in found:
+        if not counted(receipt):
             continue
         for item in receipt["returnItems"]:
-            if (
-                item["shipmentBoxId"] == box_id
-                and item["vendorItemId"] == vendor_item_id
-                and item["releaseStatus"] in ("Y", "A")
-            ):
-                total += item["cancelCount"]
+            if item["releaseStatus"] in ("Y", "A"):
+                key = (item["shipmentBoxId"], item["vendorItemId"])
+                total[key] = total.get(key, 0) + item["cancelCount"]
     return total
 
 
@@ -212,11 +221,12 @@ def shipped_units(line: dict[str, Any]) -> int:
 def returnable_lines(tx: Tx, order: dict[str, Any]) -> dict[int, list[tuple[dict[str, Any], dict[str, Any], int]]]:
     """vendorItemId → [(box, line, units still returnable)] over the order's shipped boxes."""
     lines: dict[int, list[tuple[dict[str, Any], dict[str, Any], int]]] = {}
+    returned = returned_units(tx, order["orderId"])
     for box in orders.order_boxes(tx, order):
         if box["status"] not in orders.SHIPPED:
             continue
         for line in box["orderItems"]:
-            left = shipped_units(line) - returned_units(tx, box["shipmentBoxId"], line["vendorItemId"])
+            left = shipped_units(line) - returned.get((box["shipmentBoxId"], line["vendorItemId"]), 0)
             lines.setdefault(line["vendorItemId"], []).append((box, line, left))
     return lines
 
@@ -264,7 +274,8 @@ def request_return(
     # this module (plan_units, pickup invoices)
     from . import exchanges
 
-    plan = plan_units(tx, order, wanted, lambda box_id, vid: exchanges.exchanged_units(tx, box_id, vid))
+    exchanged = exchanges.exchanged_units(tx, order["orderId"])
+    plan = plan_units(tx, order, wanted, lambda box_id, vid: exchanged.get((box_id, vid), 0))
     items = [receipts.return_item(box, line, count, "Y") for box, line, count in plan]
     first = plan[0][0]
     receipt = receipts.create(
@@ -421,7 +432,7 @@ def _complete(tx: Tx, receipt: dict[str, Any], now: datetime, confirm_type: str)
     receipt["completeConfirmDate"] = timefmt.legacy_t(now)
     for item in receipt["returnItems"]:
         inventory.return_stock(tx, item["vendorItemId"], item["cancelCount"])
-    _unschedule(tx, receipt["receiptId"])
+    receipt.pop("autoApproveAt", None)
     for box_id in {item["shipmentBoxId"] for item in receipt["returnItems"]}:
         if _fully_returned(tx, box_id, receipt):
             orders.mark_return_completed(tx, box_id)
@@ -432,15 +443,12 @@ def _fully_returned(tx: Tx, box_id: int, just_done: dict[str, Any]) -> bool:
     box = orders.get_box(tx, box_id)
     if box is None:
         return False
-    others = [doc for doc in visible(tx) if doc["receiptId"] != just_done["receiptId"]]
-    done: dict[int, int] = {}
-    for receipt in [*others, just_done]:
-        if receipt["receiptType"] != "RETURN" or receipt["receiptStatus"] != receipts.RETURNS_COMPLETED:
-            continue
-        for item in receipt["returnItems"]:
-            if item["shipmentBoxId"] == box_id and item["releaseStatus"] in ("Y", "A"):
-                done[item["vendorItemId"]] = done.get(item["vendorItemId"], 0) + item["cancelCount"]
-    return all(done.get(line["vendorItemId"], 0) >= shipped_units(line) for line in box["orderItems"])
+    others = [doc for doc in receipts.of_order(tx, box["orderId"]) if doc["receiptId"] != just_done["receiptId"]]
+    done = _units(
+        [*others, just_done],
+        lambda receipt: receipt["receiptType"] == "RETURN" and receipt["receiptStatus"] == receipts.RETURNS_COMPLETED,
+    )
+    return all(done.get((box_id, line["vendorItemId"]), 0) >= shipped_units(line) for line in box["orderItems"])
 
 
 def paid_for(tx: Tx, receipt: dict[str, Any]) -> int:
@@ -513,34 +521,15 @@ def pickup_invoice_dto(
 # ---------------------------------------------------------------- Coupang's automatic approval
 
 
-def _timers(tx: Tx) -> dict[str, str]:
-    return dict(tx.get(META, "autoApprove") or {})
-
-
 def _schedule_auto_approval(tx: Tx, receipt: dict[str, Any], now: datetime) -> None:
-    timers = _timers(tx)
-    timers[str(receipt["receiptId"])] = (now + timedelta(days=AUTO_APPROVE_DAYS)).isoformat()
-    tx.put(META, "autoApprove", timers)
-
-
-def _unschedule(tx: Tx, receipt_id: int) -> None:
-    timers = _timers(tx)
-    if timers.pop(str(receipt_id), None) is not None:
-        tx.put(META, "autoApprove", timers)
+    """The receipts' "autoApproveDue" index finds it once the waiting period has passed."""
+    receipt["autoApproveAt"] = (now + timedelta(days=AUTO_APPROVE_DAYS)).isoformat()
 
 
 def tick(tx: Tx, now: datetime) -> None:
     """Confirmed receipts nobody approved are approved by Coupang after the waiting period (CS_CONFIRM)."""
-    timers = tx.get(META, "autoApprove")
-    if not timers:
-        return
-    for key, due in sorted(timers.items(), key=lambda kv: kv[1]):
-        if _at(due) > now:
-            continue
-        receipt = receipts.get(tx, int(key))
-        if receipt is not None and receipts.RECEIPT_MACHINE.can(receipt["receiptStatus"], "autoApprove"):
-            receipts.transition(receipt, "autoApprove", _at(due))
-            _complete(tx, receipt, _at(due), "CS_CONFIRM")
-            receipts.put(tx, receipt)
-        else:
-            _unschedule(tx, int(key))
+    for receipt in tx.find(receipts.KIND, "autoApproveDue", hi=paging.up_to(now)):
+        due = _at(receipt["autoApproveAt"])
+        receipts.transition(receipt, "autoApprove", due)
+        _complete(tx, receipt, due, "CS_CONFIRM")
+        receipts.put(tx, receipt)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -40,7 +41,7 @@ DEFAULT_PROFILE: dict[str, Any] = {
     "bankAccountHolder": "주식회사 한빛상점",
     "bankAccount": "1234567890",
 }
-RECOGNITION_DAYS = 7  # untracked shipments: invoice upload + 7 days
+RECOGNITION_DAYS = orders.UNTRACKED_RECOGNITION_DAYS  # untracked shipments: invoice upload + 7 days
 PAYOUT_DELAY_DAYS = 15
 WEEKLY_SHARE = Decimal("0.7")
 VAT = Decimal("0.1")
@@ -182,29 +183,28 @@ def _at(value: str) -> datetime:
 
 
 def sale_recognition(box: dict[str, Any], now: datetime) -> date | None:
-    """매출인식일 of a box, None while not yet recognised at `now`."""
-    if box.get("confirmDate"):
-        return timefmt.kst_date(_at(box["confirmDate"]))
-    if box["status"] == orders.NONE_TRACKING and box.get("departureAt"):
-        due = _at(box["departureAt"]) + timedelta(days=RECOGNITION_DAYS)
-        return timefmt.kst_date(due) if due <= now else None
-    return None
+    """매출인식일 of a box, None while not yet recognised at `now` (orders.sale_day is the day it will have)."""
+    day = orders.sale_day(box)
+    if day is None or (not box.get("confirmDate") and orders.untracked_recognition(box) > now):
+        return None
+    return date.fromisoformat(day)
 
 
 def shipped_units(line: dict[str, Any]) -> int:
     return line["shippingCount"] - line["cancelCount"]
 
 
-def _boxes(tx: Tx) -> dict[int, dict[str, Any]]:
-    return {box["shipmentBoxId"]: box for _key, box in tx.items(orders.BOXES)}
+def revenue_rows(tx: Tx, now: datetime, first: date, last: date) -> list[dict[str, Any]]:
+    """The recognised SALE and REFUND rows dated in [first, last], ordered by recognitionDate, orderId, type.
 
-
-def revenue_rows(tx: Tx, now: datetime) -> list[dict[str, Any]]:
-    """Every recognised SALE and REFUND row of the vendor, ordered by recognitionDate, orderId, type."""
+    Read through date indexes, never every box: the boxes recognised in the window ("saleDay"), the
+    returns refunded in it ("refunds"), and the earlier refunds of the window's orders (a refund that
+    finished before its sale is dated on the sale)."""
     prof = profile(tx)
-    boxes = _boxes(tx)
+    lo, hi = first.isoformat(), (last + timedelta(days=1)).isoformat()
+    sold = {box["shipmentBoxId"]: box for box in tx.find(orders.BOXES, "saleDay", lo=lo, hi=hi)}
     rows: dict[tuple[int, str, date], dict[str, Any]] = {}
-    for box in boxes.values():
+    for box in sold.values():
         day = sale_recognition(box, now)
         if day is None:
             continue
@@ -215,15 +215,21 @@ def revenue_rows(tx: Tx, now: datetime) -> list[dict[str, Any]]:
             if shipped_units(line) > 0
         ]
         _add_delivery(row, box["shippingPrice"], box["remotePrice"], prof)
-    for receipt in receipts.all_receipts(tx):
-        _refund(rows, prof, boxes, receipt, now)
-    return [rows[key] for key in sorted(rows, key=lambda k: (k[2], k[0], k[1] == "REFUND"))]
+    refunded = {r["receiptId"]: r for r in tx.find(receipts.KIND, "refunds", lo=lo, hi=hi)}
+    for order_id in {box["orderId"] for box in sold.values()}:
+        for receipt in receipts.of_order(tx, order_id):
+            if (receipts.refund_day(receipt) or hi) < lo:
+                refunded[receipt["receiptId"]] = receipt
+    for receipt_id in sorted(refunded):  # creation order: the first receipt of a row carries the charge
+        _refund(rows, prof, lambda box_id: sold.get(box_id) or orders.get_box(tx, box_id), refunded[receipt_id], now)
+    chosen = [key for key in rows if first <= key[2] <= last]
+    return [rows[key] for key in sorted(chosen, key=lambda k: (k[2], k[0], k[1] == "REFUND"))]
 
 
 def _refund(
     rows: dict[tuple[int, str, date], dict[str, Any]],
     prof: dict[str, Any],
-    boxes: dict[int, dict[str, Any]],
+    box_of: Callable[[int], dict[str, Any] | None],
     receipt: dict[str, Any],
     now: datetime,
 ) -> None:
@@ -232,7 +238,7 @@ def _refund(
         return
     charged_to_customer = -receipt.get("returnShippingCharge", 0) if receipt.get("returnShippingCharge", 0) < 0 else 0
     for item in receipt["returnItems"]:
-        box = boxes.get(item["shipmentBoxId"])
+        box = box_of(item["shipmentBoxId"])
         sold_on = sale_recognition(box, now) if box else None
         if box is None or sold_on is None or item["releaseStatus"] not in SHIPPED_RELEASE:
             continue
@@ -359,7 +365,7 @@ def revenue_page(
 ) -> tuple[list[dict[str, Any]], str]:
     first, last = window
     offset = decode_token(token, vendor_id, first, last)
-    rows = [public(r) for r in revenue_rows(tx, now) if first <= date.fromisoformat(r["recognitionDate"]) <= last]
+    rows = [public(r) for r in revenue_rows(tx, now, first, last)]
     page = rows[offset : offset + size]
     following = offset + size
     return page, encode_token(vendor_id, first, last, following) if following < len(rows) else ""
@@ -453,7 +459,7 @@ def _finish(entry: dict[str, Any], payout: date, today: date, debt: int) -> int:
 def settlement_histories(tx: Tx, now: datetime, month: date) -> list[dict[str, Any]]:
     prof = profile(tx)
     last_day = month_end(month)
-    rows = [r for r in revenue_rows(tx, now) if month <= date.fromisoformat(r["recognitionDate"]) <= last_day]
+    rows = revenue_rows(tx, now, month, last_day)
     if not rows:
         return []
     today = timefmt.kst_date(now)

@@ -38,7 +38,9 @@ def parse_query_datetime(value: str, name: str) -> datetime:
 
     No offset means KST (Coupang interprets windows in Korean time).
     """
-    text = value.strip().replace(" ", "+")
+    # A raw "+" in a query string decodes to a space on any server; Coupang's docs require %2B, so a
+    # window that arrives with a space where the offset sign was is refused, not repaired.
+    text = value.strip()
     for fmt in (
         "%Y-%m-%dT%H:%M:%S%z",
         "%Y-%m-%dT%H:%M%z",

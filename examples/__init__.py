@@ -1,0 +1,1 @@
+"""Example scenario files (`coupang-mock serve --scenario seller-day`); the YAML files are package data."""
