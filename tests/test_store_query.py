@@ -5,6 +5,8 @@ concurrent transactions of one tenant from both acting on one document."""
 from __future__ import annotations
 
 import itertools
+import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -241,6 +243,25 @@ def test_reindex_catches_up_with_an_index_declared_after_the_data(tmp_path: Path
     with store.transaction("A") as tx:
         assert [d["size"] for d in tx.find("test-late", "by-size")] == [1, 2, 3]
         assert tx.count("test-late", "by-size") == 3
+    store.close()
+
+
+def test_a_state_file_from_before_the_indexes_is_upgraded_on_open(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    with sqlite3.connect(path) as db:  # the schema of the store before indexed queries
+        db.execute(
+            "CREATE TABLE docs (tenant TEXT, kind TEXT, key TEXT, seq INTEGER, value TEXT, PRIMARY KEY (tenant, kind, key))"
+        )
+        db.execute("CREATE TABLE seqs (tenant TEXT, kind TEXT, value INTEGER, PRIMARY KEY (tenant, kind))")
+        for n in (2, 1):
+            db.execute("INSERT INTO docs VALUES ('A', ?, ?, ?, ?)", (KIND, str(n), n, json.dumps(box(n, "ACCEPT", n))))
+    store = SqliteStore(path)
+    with store.transaction("A") as tx:
+        assert [d["id"] for d in tx.find(KIND, "by-status", prefix=("ACCEPT",))] == [1, 2]
+        assert tx.count(KIND, "open") == 2
+        tx.put(KIND, 3, box(3, "DONE", 0))
+    with store.transaction("A") as tx:
+        assert tx.count(KIND, "by-status") == 3
     store.close()
 
 
