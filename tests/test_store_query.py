@@ -336,6 +336,18 @@ def test_a_transaction_inside_another_reads_and_writes_its_own_tenant(store: Sto
         assert outer.count(KIND, "by-status") == 1
     with store.transaction("S") as tx:
         assert sorted(key for key, _doc in tx.items("vendors")) == ["A", "C"]
+
+
+def test_a_transaction_inside_one_of_the_same_tenant_counts_alike(store: Store) -> None:
+    with store.transaction("A") as outer:
+        outer.put(KIND, 1, box(1, "ACCEPT", 0))
+        with store.transaction("A") as inner:
+            inner.put(KIND, 2, box(2, "ACCEPT", 0))
+            # SQL: a savepoint sees the outer writes; memory: its own transaction after the outer's commit-to-be
+            assert inner.count(KIND, "by-status") == len(inner.find(KIND, "by-status"))
+        assert outer.count(KIND, "by-status") == len(outer.find(KIND, "by-status"))
+    with store.transaction("A") as tx:
+        assert tx.count(KIND, "by-status") == len(tx.find(KIND, "by-status")) == 2
     with store.transaction("A") as tx:
         assert tx.get(KIND, 1) == box(1, "ACCEPT", 0)
 

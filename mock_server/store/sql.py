@@ -330,10 +330,16 @@ class SqlStore:
             self.dialect.lock_tenant(db, tenant)
         tx = SqlTx(tenant, db, self.dialect, True)
         tx._may_write = outer._may_write
+        same_tenant = tenant == outer.tenant
+        if same_tenant:  # counts must see the outer transaction's pending changes, and hand back its own
+            tx._deltas = dict(outer._deltas)
         self._local.tx = tx
         try:
             yield tx
-            tx.flush()
+            if same_tenant:
+                outer._deltas = tx._deltas
+            else:
+                tx.flush()
         except BaseException:
             db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             raise
