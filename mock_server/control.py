@@ -300,11 +300,11 @@ def configure_ladder() -> Any:
     data = dict(body())
     vendor_id = data.pop("vendorId", None)
     if vendor_id is not None and (not isinstance(vendor_id, str) or services().vendors.get(vendor_id) is None):
-        raise ApiError(400, "vendorId: no such vendor")
+        raise ApiError(400, "vendorId: no such vendor", extra={"field": "vendorId"})
     try:
         updated = services().ladder.configure(vendor_id, data)
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
+    except ValueError as exc:  # "<field>: why"
+        raise ApiError(400, str(exc), extra={"field": str(exc).split(":", 1)[0]}) from None
     return json_response({"vendorId": vendor_id, **updated.to_json()})
 
 
