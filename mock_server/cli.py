@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -64,6 +68,13 @@ def main() -> None:
     multiple=True,
     help="Host name the control plane also answers to, besides loopback names and --host (repeatable).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes (gunicorn) sharing one SQLite store; a temporary file when --store is not given.",
+)
 def serve(
     host: str,
     port: int,
@@ -77,6 +88,7 @@ def serve(
     secret_key: str | None,
     control_token: str | None,
     store_url: str | None,
+    workers: int,
     hold_seconds: float,
     quiet: bool,
     log_format: str,
@@ -89,9 +101,13 @@ def serve(
     idle_timeout: int | None,
     allowed_hosts: tuple[str, ...],
 ) -> None:
-    """Run the mock on waitress until Ctrl-C."""
+    """Run the mock on waitress (one process) or gunicorn (--workers N) until Ctrl-C or SIGTERM."""
     from .app import create_app
-    from .server import serve_forever
+    from .server import serve_forever, serve_workers
+
+    scratch = _worker_store(workers, store_url)
+    if scratch is not None:
+        store_url = f"sqlite:///{scratch / 'mock.db'}"
 
     settings = Settings.from_env(
         seed=seed,
@@ -116,7 +132,10 @@ def serve(
     settings.allowed_hosts = (*settings.allowed_hosts, *allowed_hosts, host)
     if not quiet:
         _log_to_stderr()
+    # One process builds the scenario into the store; with --workers they all start from it.
     app = create_app(settings)
+    if scenario:
+        _load_scenario(app.extensions["coupang_mock"], scenario)
 
     def announce(base_url: str) -> None:
         click.echo(f"coupang-mock listening on {base_url}")
@@ -124,12 +143,35 @@ def serve(
         click.echo(f"  accessKey  {settings.default_access_key}")
         click.echo(f"  secretKey  {settings.default_secret_key}")
         click.echo(f"  control    {base_url}/_mock  (docs: {base_url}/_mock/docs)")
+        if workers > 1:
+            click.echo(f"  workers    {workers} (store {store_url})")
         sys.stdout.flush()
 
-    if scenario:
-        _load_scenario(app.extensions["coupang_mock"], scenario)
-    serve_forever(app, host, port, settings.threads, announce)
-    click.echo("coupang-mock stopped")
+    # gunicorn's workers are forks that unwind through this frame when they exit: only the process
+    # that started serving may remove the shared file or say it stopped.
+    owner = os.getpid()
+    try:
+        if workers > 1:
+            serve_workers(lambda: create_app(settings), host, port, workers, settings.threads, announce)
+        else:
+            serve_forever(app, host, port, settings.threads, announce)
+    finally:
+        if os.getpid() == owner:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+            click.echo("coupang-mock stopped")
+
+
+def _worker_store(workers: int, store_url: str | None) -> Path | None:
+    """A scratch directory for the shared SQLite file of N workers when no store was named."""
+    if workers == 1 or (store_url and store_url != "memory"):
+        return None
+    if store_url == "memory":
+        raise click.UsageError(
+            "the memory store lives inside one process: with --workers > 1 give --store sqlite:///path.db "
+            "(or no --store for a temporary SQLite file)"
+        )
+    return Path(tempfile.mkdtemp(prefix="coupang-mock-"))
 
 
 def _log_to_stderr() -> None:

@@ -14,10 +14,16 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
 
-from . import state_routes  # scenarios and snapshots
+from . import (
+    control_schema,
+    state_routes,  # scenarios and snapshots
+)
+from .clock import ClockRangeError
 from .core import BODY_METHODS, MockServices, run_tickers
+from .domains.fsm import flush_coverage, transition_coverage
 from .errors import ApiError, json_response
 from .registry import CONTROL_ROUTES
+from .runtime import system_tx
 from .spec import iter_operations
 from .validation import JsonLimits, SizeLimits, check_size, parse_json
 
@@ -31,6 +37,8 @@ BROWSER_SIMPLE_TYPES = {"text/plain", "application/x-www-form-urlencoded", "mult
 KEY_RE = re.compile(r"[!-+\--~]{1,128}")  # printable ASCII except space and comma
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
+JOURNAL_LIMIT_MAX = 10_000
+LIMIT_RE = re.compile(r"^[0-9]{1,5}$")
 
 
 def services() -> MockServices:
@@ -38,6 +46,8 @@ def services() -> MockServices:
 
 
 def body() -> dict[str, Any]:
+    """One JSON object (empty means {}), read with the API's limits (depth, number length, finite
+    numbers); anything else is a 400 naming `body`."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
@@ -45,10 +55,23 @@ def body() -> dict[str, Any]:
     try:
         data = parse_json(raw, JsonLimits(settings.max_json_depth, settings.max_number_length))
     except ApiError as err:
-        raise ApiError(400, f"control body: {err.message}") from None
+        raise ApiError(400, f"control body: {err.message}", extra={"field": "body"}) from None
     if not isinstance(data, dict):
-        raise ApiError(400, "control body must be a JSON object")
+        raise ApiError(400, "control body must be a JSON object", extra={"field": "body"})
     return data
+
+
+def checked(schema: str, data: Any) -> Any:
+    """`data` if it fits components/schemas/<schema> of control.yaml, else 400 naming the field."""
+    try:
+        control_schema.check(schema, data)
+    except control_schema.ControlInputError as exc:
+        raise exc.to_error() from None
+    return data
+
+
+def vendor_arg() -> str | None:
+    return checked("VendorQuery", {k: v for k, v in request.args.items() if k == "vendorId"}).get("vendorId")
 
 
 def guard() -> None:
@@ -165,7 +188,7 @@ def get_vendor(vendor_id: str) -> Any:
 
 @bp.post("/reset")
 def reset() -> Any:
-    vendor_id = request.args.get("vendorId") or body().get("vendorId")
+    vendor_id = vendor_arg() or checked("VendorQuery", body()).get("vendorId")
     if vendor_id is not None and not (isinstance(vendor_id, str) and _valid_vendor_id(vendor_id)):
         raise ApiError(400, "vendorId must look like A00012345 (a capital letter and 8 digits)")
     services().reset(vendor_id)
@@ -174,29 +197,37 @@ def reset() -> Any:
 
 @bp.get("/clock")
 def get_clock() -> Any:
-    vendor_id = request.args.get("vendorId")
-    return json_response({"now": services().clock.now(vendor_id).isoformat()})
+    return json_response({"now": services().clock.now(vendor_arg()).isoformat()})
 
 
 @bp.post("/clock")
 def move_clock() -> Any:
-    data = body()
+    data = checked("ClockMove", body())
     clock = services().clock
     vendor_id = data.get("vendorId")
-    if "advanceSeconds" in data:
-        seconds = data["advanceSeconds"]
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-            raise ApiError(400, "advanceSeconds must be a number")
-        now = clock.advance(float(seconds), vendor_id)
-    elif "now" in data:
-        try:
-            now = clock.set(datetime.fromisoformat(str(data["now"])), vendor_id)
-        except ValueError:
-            raise ApiError(400, "now must be ISO-8601 with a UTC offset, e.g. 2026-01-02T09:00:00+09:00") from None
-    else:
-        raise ApiError(400, "give advanceSeconds or now")
+    if ("advanceSeconds" in data) == ("now" in data):
+        raise control_schema.ControlInputError("advanceSeconds", "give advanceSeconds or now (one of them)").to_error()
+    try:
+        if "advanceSeconds" in data:
+            now = clock.advance(data["advanceSeconds"], vendor_id)
+        else:
+            now = clock.set(_moment(data["now"]), vendor_id)
+    except ClockRangeError as exc:
+        raise control_schema.ControlInputError(exc.field, str(exc)).to_error() from None
     _catch_up(vendor_id)
     return json_response({"now": now.isoformat()})
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise control_schema.ControlInputError(
+            "now", "now must be ISO-8601 with a UTC offset, e.g. 2026-01-02T09:00:00+09:00"
+        ).to_error()
+    return moment
 
 
 def _catch_up(vendor_id: str | None) -> None:
@@ -204,16 +235,23 @@ def _catch_up(vendor_id: str | None) -> None:
     s = services()
     tenants = [vendor_id] if vendor_id else s.store.tenants()
     for tenant in tenants:
+        now = s.clock.now(tenant)  # read before the vendor transaction: SQLite cannot nest the system one
         with s.store.transaction(tenant) as tx:
-            run_tickers(tx, s.clock.now(tenant), s)
+            run_tickers(tx, now, s)
+    _flush_coverage(s)
+
+
+def _flush_coverage(s: MockServices) -> None:
+    with system_tx(s.store) as tx:
+        flush_coverage(tx)
 
 
 @bp.post("/faults")
 def add_fault() -> Any:
     try:
         rule = services().faults.add(body())
-    except (TypeError, ValueError) as exc:
-        raise ApiError(400, str(exc)) from None
+    except control_schema.ControlInputError as exc:
+        raise exc.to_error() from None
     return json_response(rule.to_json(), 201)
 
 
@@ -237,14 +275,7 @@ def remove_fault(rule_id: int) -> Any:
 
 @bp.put("/throttle")
 def configure_throttle() -> Any:
-    data = body()
-    for name in ("ratePerSecond", "blockSeconds"):
-        if name in data and (not isinstance(data[name], int | float) or isinstance(data[name], bool) or data[name] < 0):
-            raise ApiError(400, f"{name} must be a non-negative number")
-    if "burst" in data and (not isinstance(data["burst"], int) or data["burst"] < 1):
-        raise ApiError(400, "burst must be a positive integer")
-    if "enabled" in data and not isinstance(data["enabled"], bool):
-        raise ApiError(400, "enabled must be true or false")
+    data = checked("ThrottleSettings", body())
     limits = services().throttle.configure(
         data.get("vendorId"),
         enabled=data.get("enabled"),
@@ -269,11 +300,11 @@ def configure_ladder() -> Any:
     data = dict(body())
     vendor_id = data.pop("vendorId", None)
     if vendor_id is not None and (not isinstance(vendor_id, str) or services().vendors.get(vendor_id) is None):
-        raise ApiError(400, "vendorId: no such vendor")
+        raise ApiError(400, "vendorId: no such vendor", extra={"field": "vendorId"})
     try:
         updated = services().ladder.configure(vendor_id, data)
-    except ValueError as exc:
-        raise ApiError(400, str(exc)) from None
+    except ValueError as exc:  # "<field>: why"
+        raise ApiError(400, str(exc), extra={"field": str(exc).split(":", 1)[0]}) from None
     return json_response({"vendorId": vendor_id, **updated.to_json()})
 
 
@@ -292,9 +323,9 @@ def ladder_state() -> Any:
 @bp.get("/journal")
 def journal() -> Any:
     limit = request.args.get("limit", "100")
-    if not (limit.isascii() and limit.isdigit() and len(limit) <= 9):
-        raise ApiError(400, "limit must be a non-negative integer")
-    return json_response(services().journal.recent(request.args.get("vendorId"), int(limit)))
+    if not LIMIT_RE.match(limit) or int(limit) > JOURNAL_LIMIT_MAX:
+        raise ApiError(400, f"limit must be an integer from 0 to {JOURNAL_LIMIT_MAX}", extra={"field": "limit"})
+    return json_response(services().journal.recent(vendor_arg(), int(limit)))
 
 
 @bp.get("/lint")
@@ -317,9 +348,7 @@ def openapi() -> Any:
 
 @bp.get("/transitions")
 def transitions() -> Any:
-    from .domains.fsm import transition_coverage
-
-    return json_response(transition_coverage())
+    return json_response(transition_coverage(services().store))
 
 
 @bp.get("/coverage")
@@ -396,6 +425,7 @@ def _control_view(func: Any) -> Any:
         s = services()
         result = func(s, body(), **path_params)
         payload, status = result if isinstance(result, tuple) else (result, 200)
+        _flush_coverage(s)
         return json_response(payload, status)
 
     view.__name__ = func.__name__

@@ -6,7 +6,6 @@ route (spec) → authenticate → throttle → faults → validate (spec) → ve
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import time
@@ -23,21 +22,24 @@ from . import spec as spec_module
 from .accesslog import ENTRY_KEY
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
+from .domains.fsm import flush_coverage, pending_coverage
 from .errors import ApiError, LocatedError, bug_response, gateway_error, json_response, not_found
-from .faults import FaultInjector
+from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
 from .journal import Journal
 from .ladder import Ladder
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .routing import MethodNotAllowed, RouteNotFound, Router
+from .runtime import system_tx
 from .settings import Settings
-from .store import MemoryStore, Store, run_in_transaction
+from .store import MemoryStore, Store, Tx, run_in_transaction
 from .throttle import WARNING_HEADER, Admission, Throttle
 from .ui.diagnose import diagnose
 from .validation import JsonLimits, OperationValidator, SizeLimits, check_size
 from .vendors import VendorRegistry
 
 log = logging.getLogger("coupang_mock")
+GATE_KEY = "coupang_mock.gate"  # the admission time of a request the ladder watches
 VENDOR_MISMATCH_EXT = "x-vendor-mismatch-message"
 VENDOR_ID_RE = re.compile(r"^[A-Z][0-9]{8}$")
 # The spec's pattern for X-EXTENDED-TIMEOUT (milliseconds); what the gateway answers otherwise is not
@@ -74,6 +76,9 @@ def journal_body(prefix: str, raw: bytes) -> dict[str, Any]:
     return {f"{prefix}Body": text, f"{prefix}BodyTruncated": len(raw) > JOURNAL_BODY_CAP}
 
 
+LADDER_KIND = "ladder-rungs"
+
+
 @dataclass
 class MockServices:
     """Everything one mock instance owns; injected so tests can swap clock, store or sleep."""
@@ -85,12 +90,17 @@ class MockServices:
     document: dict[str, Any] = field(default_factory=spec_module.load)
 
     def __post_init__(self) -> None:
-        self.vendors = VendorRegistry(self.store, self.settings)
-        self.auth = Authenticator(self.vendors, self.settings.auth_window_seconds, self.settings.key_validity_days)
-        self.throttle = Throttle(self.settings)
-        self.ladder = Ladder(self.settings.ladder())
-        self.faults = FaultInjector(self.settings.seed)
-        self.journal = Journal(self.settings.journal_size)
+        s = self.settings
+        self.vendors = VendorRegistry(self.store, s)
+        self.auth = Authenticator(self.vendors, s.auth_window_seconds, s.key_validity_days)
+        # Runtime state lives in the store (shared by workers, kept across restarts): attach each part.
+        self.clock.attach(self.store)
+        self.throttle = Throttle(s)
+        self.faults = FaultInjector(s.seed, real_slots=s.real_latency_slots)
+        self.journal = Journal(s.journal_size, s.journal_bytes, s.journal_entry_bytes)
+        for part in (self.throttle, self.faults, self.journal):
+            part.attach(self.store)
+        self.ladder = Ladder(s.ladder(), load=self._ladder_rung, save=self._save_ladder_rung)
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
@@ -98,7 +108,15 @@ class MockServices:
         for op_id, op in self.operations.items():
             self.router.add(op.method, op.path, op_id)
         self.vendors.ensure_default(self.clock.now())
-        self.request_ids = itertools.count(1)  # journal entry ids (dashboard detail, curl)
+
+    # The ladder's rungs are runtime state like the throttle's buckets: every worker sees the same rung.
+    def _ladder_rung(self, vendor_id: str) -> dict[str, Any] | None:
+        with system_tx(self.store) as tx:
+            return tx.get(LADDER_KIND, vendor_id)
+
+    def _save_ladder_rung(self, vendor_id: str, rung: dict[str, Any]) -> None:
+        with system_tx(self.store) as tx:
+            tx.put(LADDER_KIND, vendor_id, rung)
 
     def served(self, operation_id: str) -> bool:
         op = self.operations[operation_id]
@@ -112,6 +130,9 @@ class MockServices:
                 self.store.reset(tenant)
         self.throttle.reset(vendor_id)
         self.ladder.reset(vendor_id)
+        if vendor_id is None:  # rungs live in the store's system tenant, which a reset keeps
+            for vendor in self.vendors.all():
+                self.ladder.reset(vendor["vendorId"])
         self.journal.clear(vendor_id)
         if vendor_id is None:
             self.faults.clear()
@@ -136,9 +157,7 @@ class Gateway:
         self.s = services
 
     def __call__(self, request: Request) -> Response:
-        started = time.perf_counter()
         entry: dict[str, Any] = {
-            "id": next(self.s.request_ids),
             "at": self.s.wall().isoformat(),
             "method": request.method,
             "path": request.path,
@@ -164,10 +183,21 @@ class Gateway:
             entry["serverError"] = "bug"
         entry["status"] = response.status_code
         entry["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
-        self._climb(entry, response.status_code)
+        self._climb(request, entry, response.status_code)
         entry.update(journal_body("response", response.get_data()))
-        self.s.journal.record(entry)
+        self._record(entry)
         return response
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        """Journal entry and this request's transition counts, in one system transaction."""
+        if self.s.journal.max_entries <= 0 and not pending_coverage():
+            return
+        try:
+            with system_tx(self.s.store) as tx:
+                self.s.journal.record(entry, tx=tx)
+                flush_coverage(tx)
+        except Exception:  # the answer is decided; a failing journal must not turn it into a 500
+            log.exception("journal write failed for %s %s", entry["method"], entry["path"])
 
     def _handle(self, request: Request, entry: dict[str, Any]) -> Response:
         settings = self.s.settings
@@ -180,16 +210,25 @@ class Gateway:
         operation_id, path_params = self._route(request)
         entry["operationId"] = operation_id
         raw_query = request.query_string.decode("latin-1")
-        auth = self._authenticate(request, raw_query, entry)
-        admission = self._admit(request, operation_id, auth.vendor_id, entry)
         timeout_ms = self._timeout_ms(request)
         try:
-            self.s.faults.apply(operation_id, request.method, request.path, auth.vendor_id, timeout_ms)
+            auth, now, admission, fault, gated = self._admit(request, raw_query, entry, operation_id)
+        except ApiError:
+            if entry.get("auth") not in (None, "ok"):
+                self._explain_refusal(request, raw_query, entry)  # after the admission transaction
+            raise
+        self._gate(request, auth.vendor_id, now, admission, gated, entry)
+        if fault is not None:
+            entry["faultId"] = fault.id
+        try:
+            latency = self.s.faults.enact(fault, request.path, auth.vendor_id, timeout_ms)
         except ApiError as err:
             entry["fault"] = True  # simulated: the journal tells it from a real refusal or a bug
             if err.status >= 500:
                 entry["serverError"] = "fault"
             raise
+        if latency:
+            entry["faultLatencyMs"], entry["faultLatencyMode"] = latency.ms, latency.mode
         operation = self.s.operations[operation_id]
         handler = HANDLERS.get(operation.handler_id)
         if handler is None:
@@ -204,42 +243,57 @@ class Gateway:
         if isinstance(body, dict):
             self._bind_vendor(auth, operation, None, None, body.get("vendorId"))
         try:
-            reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request)
+            reply = self._dispatch(handler, operation_id, auth, path_values, query, body, request, now)
         except LocatedError as err:
             raise err.located(raw_body) from None
         headers = dict(reply.headers or {})
         if admission.warning:
             headers[WARNING_HEADER] = admission.warning
+        if latency:
+            headers.update(latency.headers())
         return json_response(reply.body, reply.status, headers)
 
-    def _admit(self, request: Request, operation_id: str, vendor_id: str, entry: dict[str, Any]) -> Admission:
-        """The gate: the vendor's place on the blocking ladder, then the per-second bucket. What the gate
-        answers is not an error of the call, so it does not climb the ladder itself."""
-        if not self.s.throttle.limits(vendor_id).enabled:
-            return Admission()
-        now = self.s.clock.now(vendor_id)
+    def _admit(
+        self, request: Request, raw_query: str, entry: dict[str, Any], operation_id: str
+    ) -> tuple[AuthResult, datetime, Admission, FaultRule | None, bool]:
+        """One short system transaction decides admission: key, clock, throttle bucket, fault counters
+        (committed before the request goes on, so a refusal or a fired fault is counted by every worker).
+        The last value says whether the vendor's throttle is on, and so whether it climbs the ladder."""
+        with system_tx(self.s.store) as tx:
+            auth = self._authenticate(request, raw_query, entry, tx)
+            self.s.vendors.sync(tx)
+            now = self.s.clock.now(auth.vendor_id, tx=tx)
+            gated = self.s.throttle.limits(auth.vendor_id, tx=tx).enabled
+            admission = self.s.throttle.check(tx, auth.vendor_id, THROTTLE_CLASSES.get(operation_id), now)
+            if admission.rejected:
+                return auth, now, admission, None, gated
+            fault = self.s.faults.pick(tx, operation_id, request.method, request.path, auth.vendor_id)
+        return auth, now, admission, fault, gated
+
+    def _gate(
+        self, request: Request, vendor_id: str, now: datetime, admission: Admission, gated: bool, entry: dict[str, Any]
+    ) -> None:
+        """The vendor's place on the blocking ladder, then the bucket's verdict. What the gate answers is
+        not an error of the call, so it does not climb the ladder itself."""
+        if not gated:
+            admission.raise_if_rejected()
+            return
         entry["gate"] = True
         self.s.ladder.check(vendor_id, now, request.path)
-        try:
-            admission = self.s.throttle.admit(vendor_id, THROTTLE_CLASSES.get(operation_id), now)
-        except ApiError:
+        if admission.rejected:
             self.s.ladder.throttled(vendor_id, now)
-            raise
+            admission.raise_if_rejected()
         del entry["gate"]
         self.s.ladder.enter(vendor_id, now)
-        entry["inFlight"] = True
-        return admission
+        request.environ[GATE_KEY] = now
 
-    def _climb(self, entry: dict[str, Any], status: int) -> None:
-        """After the answer: errors and not-founds of the vendor move it on the ladder."""
-        vendor_id = entry.get("vendorId")
-        if not vendor_id:
+    def _climb(self, request: Request, entry: dict[str, Any], status: int) -> None:
+        """After the answer: errors and not-founds of a gated vendor move it on the ladder."""
+        vendor_id, now = entry.get("vendorId"), request.environ.get(GATE_KEY)
+        if not vendor_id or now is None:
             return
-        if entry.pop("inFlight", False):
-            self.s.ladder.leave(vendor_id)
-        if "gate" not in entry and self.s.throttle.limits(vendor_id).enabled:
-            foreign = entry.get("message") == VENDOR_MISMATCH
-            self.s.ladder.observe(vendor_id, status, self.s.clock.now(vendor_id), foreign)
+        self.s.ladder.leave(vendor_id)
+        self.s.ladder.observe(vendor_id, status, now, entry.get("message") == VENDOR_MISMATCH)
 
     def _route(self, request: Request) -> tuple[str, dict[str, str]]:
         try:
@@ -252,7 +306,7 @@ class Gateway:
                 405, f"Request method '{request.method}' not supported", headers={"Allow": allowed}
             ) from None
 
-    def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any]) -> AuthResult:
+    def _authenticate(self, request: Request, raw_query: str, entry: dict[str, Any], tx: Tx) -> AuthResult:
         try:
             result = self.s.auth.verify(
                 request.headers.get("Authorization"),
@@ -260,13 +314,12 @@ class Gateway:
                 raw_path(request),
                 raw_query,
                 now=self.s.wall(),
-                key_now=self.s.clock.now(),
+                key_now=self.s.clock.now(tx=tx),
             )
         except AuthFailure as failure:
             entry["auth"] = failure.message
             if failure.expected is not None:
                 entry["expectedStringToSign"] = failure.expected
-            self._explain_refusal(request, raw_query, entry)
             raise failure.to_error(self.s.settings.auth_debug) from None
         entry["auth"] = "ok"
         entry["vendorId"] = result.vendor_id
@@ -358,9 +411,10 @@ class Gateway:
         query: dict[str, Any],
         body: Any,
         request: Request,
+        now: datetime,
     ) -> Reply:
+        # `now` was read at admission: the system tenant cannot be opened inside the vendor's transaction
         def run(tx: Any) -> Any:
-            now = self.s.clock.now(auth.vendor_id)
             run_tickers(tx, now, self.s)
             ctx = RequestContext(
                 services=self.s,
@@ -376,5 +430,6 @@ class Gateway:
             return handler(ctx)
 
         # Optimistic first (reads don't queue behind writers), again as a writer if it lost a race.
-        result = run_in_transaction(self.s.store, auth.vendor_id, run)
+        with self.s.vendors.pinned():
+            result = run_in_transaction(self.s.store, auth.vendor_id, run)
         return result if isinstance(result, Reply) else Reply(result)

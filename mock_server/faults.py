@@ -1,15 +1,25 @@
-"""Fault injection: make chosen requests fail or slow down the way Coupang's gateway does."""
+"""Fault injection: make chosen requests fail or slow down the way Coupang's gateway does.
+
+Rules and their counters are one document in the store (every worker applies the same rules, a
+restart keeps them). Probability draws are a hash of (seed, rule, draw number), so a rule fires on
+the same requests in any process. Latency is virtual by default: the answer says how long it would
+have taken (`X-Mock-Latency-Ms`) and no thread sleeps. A rule with `"real": true` sleeps, at most a
+few requests per vendor at a time, so one vendor's slow fault never takes the threads of others.
+"""
 
 from __future__ import annotations
 
-import random
+import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from . import control_schema
 from .errors import ApiError, gateway_error
+from .runtime import RUNTIME, system_tx
+from .store import MemoryStore, Store, Tx
 
 # What the CDN in front of the gateway answers after a burst of errors (seen by integrators).
 AKAMAI_403 = (
@@ -18,6 +28,12 @@ AKAMAI_403 = (
     "Reference #18.5e2d3e17.1732060000.1a2b3c4d\n</BODY>\n</HTML>\n"
 )
 TIMEOUT_MESSAGE = "Request timed out, if the situation continues consider applying timeout extension."
+PRESETS = {"akamai-403", "upstream-521", "internal-500", "timeout-504"}
+FAULTS_KEY = "faults"
+# Every request reads the rule list: a bound keeps that read small.
+MAX_RULES = 100
+LATENCY_HEADER = "X-Mock-Latency-Ms"
+LATENCY_MODE_HEADER = "X-Mock-Latency-Mode"
 
 
 @dataclass
@@ -30,11 +46,12 @@ class FaultRule:
     status: int | None = None
     body: Any = None
     content_type: str | None = None
-    preset: str | None = None  # "akamai-403" | "upstream-521" | "internal-500"
+    preset: str | None = None  # "akamai-403" | "upstream-521" | "internal-500" | "timeout-504"
     latency_ms: int = 0
-    virtual_latency: bool = False
+    real: bool = False
     probability: float = 1.0
     count: int | None = None
+    draws: int = field(default=0, repr=False)
 
     def matches(self, operation_id: str | None, method: str, path: str, vendor_id: str | None) -> bool:
         return (
@@ -44,9 +61,21 @@ class FaultRule:
             and (self.vendor_id is None or self.vendor_id == vendor_id)
         )
 
+    @property
+    def virtual_latency(self) -> bool:
+        return not self.real
+
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        return {_camel(k): v for k, v in data.items() if v is not None}
+        data = {_camel(f.name): getattr(self, f.name) for f in fields(self) if f.name != "draws"}
+        data["virtualLatency"] = not self.real
+        return {k: v for k, v in data.items() if v is not None}
+
+    def to_doc(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> FaultRule:
+        return cls(**doc)
 
 
 def _camel(name: str) -> str:
@@ -64,80 +93,144 @@ _FIELDS = {
     "contentType": "content_type",
     "preset": "preset",
     "latencyMs": "latency_ms",
-    "virtualLatency": "virtual_latency",
+    "real": "real",
     "probability": "probability",
     "count": "count",
 }
-PRESETS = {"akamai-403", "upstream-521", "internal-500", "timeout-504"}
+
+
+@dataclass(frozen=True)
+class Latency:
+    """What a latency fault did to an admitted request: `mode` real, virtual, or virtual-busy (the
+    vendor's real-sleep slots were taken, so this one was not slept)."""
+
+    ms: int
+    mode: str
+
+    def headers(self) -> dict[str, str]:
+        return {LATENCY_HEADER: str(self.ms), LATENCY_MODE_HEADER: self.mode}
+
+
+def parse_rule(spec: Any) -> dict[str, Any]:
+    """The rule's fields from a wire definition, checked against control.yaml's Fault schema."""
+    control_schema.check("FaultInput", spec)
+    kwargs = {_FIELDS[k]: v for k, v in spec.items() if k in _FIELDS}
+    if "virtualLatency" in spec:
+        if "real" in spec and spec["real"] == spec["virtualLatency"]:
+            raise control_schema.ControlInputError("real", "real and virtualLatency contradict each other")
+        kwargs["real"] = not spec["virtualLatency"]
+    if not (kwargs.get("status") or kwargs.get("preset") or kwargs.get("latency_ms")):
+        raise control_schema.ControlInputError("status", "a fault needs status, preset or latencyMs")
+    return kwargs
 
 
 class FaultInjector:
-    def __init__(self, seed: int, sleep: Callable[[float], None] = time.sleep) -> None:
-        self._rules: list[FaultRule] = []
-        self._rng = random.Random(seed)
-        self._next_id = 1
-        self._lock = threading.Lock()
+    def __init__(self, seed: int, sleep: Callable[[float], None] = time.sleep, real_slots: int = 2) -> None:
+        self._seed = seed
         self._sleep = sleep
+        self._store: Store = MemoryStore()
+        self._real_slots = max(1, real_slots)
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots_guard = threading.Lock()
+
+    def attach(self, store: Store) -> None:
+        self._store = store
 
     def add(self, spec: dict[str, Any]) -> FaultRule:
-        unknown = set(spec) - set(_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        kwargs = {_FIELDS[k]: v for k, v in spec.items()}
-        if kwargs.get("preset") and kwargs["preset"] not in PRESETS:
-            raise ValueError(f"preset must be one of {sorted(PRESETS)}")
-        if not (kwargs.get("status") or kwargs.get("preset") or kwargs.get("latency_ms")):
-            raise ValueError("a fault needs status, preset or latencyMs")
-        probability = kwargs.get("probability", 1.0)
-        if not isinstance(probability, int | float) or not 0 <= probability <= 1:
-            raise ValueError("probability must be between 0 and 1")
-        with self._lock:
-            rule = FaultRule(id=self._next_id, **kwargs)
-            self._next_id += 1
-            self._rules.append(rule)
+        kwargs = parse_rule(spec)
+        with system_tx(self._store) as tx:
+            doc = _doc(tx)
+            if len(doc["rules"]) >= MAX_RULES:
+                raise control_schema.ControlInputError("faults", f"at most {MAX_RULES} fault rules at a time")
+            rule = FaultRule(id=doc["nextId"], **kwargs)
+            tx.put(RUNTIME, FAULTS_KEY, {"rules": [*doc["rules"], rule.to_doc()], "nextId": rule.id + 1})
         return rule
 
     def list(self) -> list[FaultRule]:
-        return list(self._rules)
+        with system_tx(self._store, write=False) as tx:
+            return [FaultRule.from_doc(r) for r in _doc(tx)["rules"]]
 
     def clear(self) -> None:
-        with self._lock:
-            self._rules.clear()
+        with system_tx(self._store) as tx:
+            tx.put(RUNTIME, FAULTS_KEY, {**_doc(tx), "rules": []})
 
     def remove(self, rule_id: int) -> bool:
-        with self._lock:
-            kept = [rule for rule in self._rules if rule.id != rule_id]
-            removed = len(kept) != len(self._rules)
-            self._rules[:] = kept
-        return removed
+        """Drop one rule (the dashboard's Remove button); False when there was none with that id."""
+        with system_tx(self._store) as tx:
+            doc = _doc(tx)
+            kept = [r for r in doc["rules"] if r["id"] != rule_id]
+            if len(kept) == len(doc["rules"]):
+                return False
+            tx.put(RUNTIME, FAULTS_KEY, {**doc, "rules": kept})
+        return True
 
-    def _pick(self, operation_id: str | None, method: str, path: str, vendor_id: str | None) -> FaultRule | None:
-        with self._lock:
-            for rule in self._rules:
-                if not rule.matches(operation_id, method, path, vendor_id):
-                    continue
-                if rule.probability < 1.0 and self._rng.random() >= rule.probability:
-                    continue
-                if rule.count is not None:
-                    rule.count -= 1
-                    if rule.count <= 0:
-                        self._rules.remove(rule)
-                return rule
-        return None
+    # ---------------------------------------------------------------- on the request path
 
-    def apply(self, operation_id: str | None, method: str, path: str, vendor_id: str | None, timeout_ms: int) -> None:
-        """Raise the injected answer, or sleep the injected latency; return to let the request through."""
-        rule = self._pick(operation_id, method, path, vendor_id)
+    def pick(self, tx: Tx, operation_id: str | None, method: str, path: str, vendor_id: str | None) -> FaultRule | None:
+        """The first rule that fires for this request, its counters updated in `tx` (commit before acting)."""
+        doc = tx.get(RUNTIME, FAULTS_KEY)
+        if not doc or not doc["rules"]:
+            return None
+        rules = [FaultRule.from_doc(r) for r in doc["rules"]]
+        chosen = None
+        for rule in rules:
+            if not rule.matches(operation_id, method, path, vendor_id):
+                continue
+            if rule.probability < 1.0:
+                rule.draws += 1
+                if self._draw(rule) >= rule.probability:
+                    continue
+            if rule.count is not None:
+                rule.count -= 1
+            chosen = rule
+            break
+        kept = [r.to_doc() for r in rules if r.count is None or r.count > 0]
+        if kept != doc["rules"]:
+            tx.put(RUNTIME, FAULTS_KEY, {**doc, "rules": kept})
+        return chosen
+
+    def _draw(self, rule: FaultRule) -> float:
+        digest = hashlib.blake2b(f"{self._seed}:{rule.id}:{rule.draws}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest) / 2**64
+
+    def enact(self, rule: FaultRule | None, path: str, vendor_id: str | None, timeout_ms: int) -> Latency | None:
+        """Raise the injected answer, or apply the injected latency; return to let the request through."""
         if rule is None:
-            return
-        if rule.latency_ms:
-            waited = min(rule.latency_ms, timeout_ms)
-            if not rule.virtual_latency:
-                self._sleep(waited / 1000)
-            if rule.latency_ms > timeout_ms:
-                raise gateway_error(504, TIMEOUT_MESSAGE)
+            return None
+        latency = self._delay(rule, vendor_id or "", timeout_ms) if rule.latency_ms else None
+        if rule.latency_ms > timeout_ms:
+            raise gateway_error(504, TIMEOUT_MESSAGE)
         if rule.preset or rule.status:
             raise self._answer(rule, path)
+        return latency
+
+    def apply(
+        self, operation_id: str | None, method: str, path: str, vendor_id: str | None, timeout_ms: int
+    ) -> Latency | None:
+        with system_tx(self._store) as tx:
+            rule = self.pick(tx, operation_id, method, path, vendor_id)
+        return self.enact(rule, path, vendor_id, timeout_ms)
+
+    def _delay(self, rule: FaultRule, vendor_id: str, timeout_ms: int) -> Latency:
+        waited = min(rule.latency_ms, timeout_ms)
+        if not rule.real:
+            return Latency(waited, "virtual")
+        slot = self._slot(vendor_id)
+        if not slot.acquire(blocking=False):
+            # Waiting for a slot would hold this thread too, which is the starvation the bound prevents.
+            return Latency(waited, "virtual-busy")
+        try:
+            self._sleep(waited / 1000)
+        finally:
+            slot.release()
+        return Latency(waited, "real")
+
+    def _slot(self, vendor_id: str) -> threading.BoundedSemaphore:
+        with self._slots_guard:
+            slot = self._slots.get(vendor_id)
+            if slot is None:
+                slot = self._slots[vendor_id] = threading.BoundedSemaphore(self._real_slots)
+            return slot
 
     @staticmethod
     def _answer(rule: FaultRule, path: str) -> ApiError:
@@ -164,3 +257,7 @@ class FaultInjector:
             envelope="raw",
             body=rule.body,
         )
+
+
+def _doc(tx: Tx) -> dict[str, Any]:
+    return tx.get(RUNTIME, FAULTS_KEY) or {"rules": [], "nextId": 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import threading
@@ -132,3 +133,66 @@ def serve_forever(
         pass
     finally:
         server.close()
+
+
+def serve_workers(
+    app_factory: Callable[[], Flask],
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve with `workers` gunicorn processes (gthread: `threads` each) until SIGINT/SIGTERM.
+
+    Each worker builds its own app after the fork (no preload: SQLite connections must not cross a
+    fork); they share state through the store, which the caller has pointed at one SQLite file.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    def ready(server: object) -> None:
+        if on_ready:
+            bound = server.LISTENERS[0].sock.getsockname()  # type: ignore[attr-defined]
+            on_ready(f"http://{host}:{bound[1]}")
+
+    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "preload_app": False,
+                "accesslog": None,
+                "loglevel": "warning",
+                "keepalive": 5,
+                # A real-latency fault may hold a request up to its (bounded) latency: not a hung worker.
+                "timeout": 120,
+                "graceful_timeout": 5,
+                "when_ready": ready,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            app = app_factory()
+            app.wsgi_app = _tag_worker(app.wsgi_app)  # type: ignore[method-assign]
+            return app
+
+    _Gunicorn().run()
+
+
+WORKER_HEADER = "X-Mock-Worker"
+
+
+def _tag_worker(wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
+    """Every answer names the worker process that gave it, so cross-worker behaviour can be seen."""
+    worker = str(os.getpid())
+
+    def tagged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [*headers, (WORKER_HEADER, worker)], exc_info)
+
+        return wsgi_app(environ, start)
+
+    return tagged

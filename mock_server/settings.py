@@ -46,6 +46,11 @@ class Settings:
     default_secret_key: str = DEFAULT_SECRET_KEY
     frozen_clock: bool = False
     journal_size: int = 1000
+    # 3k requests with 100 KB queries must not hold 100+ MiB: the journal is capped in bytes too.
+    journal_bytes: int = 4 * 1024 * 1024
+    journal_entry_bytes: int = 8 * 1024
+    # Real-sleep latency faults of one vendor occupy at most this many threads per process.
+    real_latency_slots: int = 2
     store_url: str = "memory"
     # The blocking ladder (ladder.py); hold 0 = off, which tests and fixtures keep; `serve` holds 300 s.
     ladder_hold_seconds: float = 0.0

@@ -36,8 +36,8 @@ class VendorTx:
 def vendor_tx(services: MockServices, vendor_id: str) -> Iterator[VendorTx]:
     if services.vendors.get(vendor_id) is None:
         raise ApiError(404, f"vendor {vendor_id} does not exist")
+    now = services.clock.now(vendor_id)  # before the vendor transaction: SQLite cannot nest the system one
     with services.store.transaction(vendor_id) as tx:
-        now = services.clock.now(vendor_id)
         run_tickers(tx, now, services)
         yield VendorTx(tx, now, lambda kind, digits: services.ids.next(tx, kind, digits))
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from coupang_mock.client import CoupangClient, RetryPolicy
-from tests.conftest import THINGS
+from tests.conftest import ECHO, THINGS
 
 
 def _control(server: Any, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -153,3 +153,80 @@ def test_every_control_route_is_in_the_control_plane_spec(app: Any) -> None:
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert sorted(served - _documented_control_routes()) == []
+
+
+BAD_CONTROL_INPUTS = [
+    ("POST", "/clock", {"now": "9999-12-31T23:59:59+00:00"}, "now"),
+    ("POST", "/clock", {"now": "2099-12-31T23:59:59-09:00"}, "now"),
+    ("POST", "/clock", {"now": "1999-12-31T23:59:59+00:00"}, "now"),
+    ("POST", "/clock", {"advanceSeconds": 1e20}, "advanceSeconds"),
+    ("POST", "/clock", {"advanceSeconds": 2.5e9}, "advanceSeconds"),
+    ("POST", "/clock", b'{"advanceSeconds": 1e999}', "body"),  # beyond a double: refused while parsing
+    ("POST", "/clock", b'{"advanceSeconds": NaN}', "body"),
+    ("POST", "/clock", {"advanceSeconds": True}, "advanceSeconds"),
+    ("POST", "/clock", {"advanceSeconds": 1, "now": "2026-05-01T00:00:00+09:00"}, "advanceSeconds"),
+    ("POST", "/clock", {"advanceSeconds": 1, "vendorId": "nope"}, "vendorId"),
+    ("POST", "/clock", {"advanceSeconds": 1, "speed": 2}, "speed"),
+    ("POST", "/faults", {"status": "abc"}, "status"),
+    ("POST", "/faults", {"status": 99999}, "status"),
+    ("POST", "/faults", {"status": 100}, "status"),
+    ("POST", "/faults", {"status": 500.5}, "status"),
+    ("POST", "/faults", {"latencyMs": "abc"}, "latencyMs"),
+    ("POST", "/faults", {"latencyMs": 10**9}, "latencyMs"),
+    ("POST", "/faults", {"status": 500, "count": "x"}, "count"),
+    ("POST", "/faults", {"status": 500, "count": 0}, "count"),
+    ("POST", "/faults", {"status": 500, "probability": "often"}, "probability"),
+    ("POST", "/faults", {"status": 500, "probability": -0.1}, "probability"),
+    ("POST", "/faults", {"preset": "teapot"}, "preset"),
+    ("POST", "/faults", {"status": 500, "method": "TRACE"}, "method"),
+    ("POST", "/faults", {"status": 500, "pathPrefix": "v2/no-slash"}, "pathPrefix"),
+    ("POST", "/faults", {"status": 500, "contentType": "not a type"}, "contentType"),
+    ("POST", "/faults", {"status": 500, "real": "yes"}, "real"),
+    ("POST", "/faults", {"latencyMs": 10}, None),  # valid: proves the table's checks can pass
+    ("PUT", "/throttle", {"ratePerSecond": 0}, "ratePerSecond"),
+    ("PUT", "/throttle", {"ratePerSecond": "fast"}, "ratePerSecond"),
+    ("PUT", "/throttle", {"burst": 1.5}, "burst"),
+    ("PUT", "/throttle", {"blockSeconds": -1}, "blockSeconds"),
+    ("PUT", "/throttle", {"enabled": "yes"}, "enabled"),
+    ("PUT", "/throttle", {"vendorId": 5}, "vendorId"),
+    ("PUT", "/throttle", [1, 2], "body"),
+    ("GET", "/journal?limit=%C2%B2", None, "limit"),
+    ("GET", "/journal?limit=99999999999", None, "limit"),
+    ("GET", "/clock?vendorId=nope", None, "vendorId"),
+    ("POST", "/reset?vendorId=nope", None, "vendorId"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "field"),
+    BAD_CONTROL_INPUTS,
+    ids=[f"{m} {p} {f}" for m, p, _, f in BAD_CONTROL_INPUTS],
+)
+def test_bad_control_input_is_400_naming_the_field_and_changes_nothing(
+    server: Any, client: CoupangClient, services: Any, method: str, path: str, payload: Any, field: str | None
+) -> None:
+    client.request("POST", THINGS, body={"vendorId": "A00012345", "name": "kept"})
+    before = (_control(server, "GET", "/clock").json(), services.throttle.limits("A00012345"))
+    kwargs: dict[str, Any] = {"data": payload, "headers": {"Content-Type": "application/json"}}
+    if not isinstance(payload, bytes):
+        kwargs = {"json": payload} if payload is not None else {}
+    response = _control(server, method, path, **kwargs)
+    if field is None:
+        assert response.status_code == 201
+        _control(server, "DELETE", "/faults")
+        return
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+    assert field in response.json()["message"] or field == "body"
+    # the API answers exactly as before: same clock, no rule, same limits, data intact
+    assert (_control(server, "GET", "/clock").json(), services.throttle.limits("A00012345")) == before
+    assert _control(server, "GET", "/faults").json() == []
+    with services.store.transaction("A00012345") as tx:
+        assert [thing["name"] for _, thing in tx.items("things")] == ["kept"]
+    assert client.send_raw("GET", ECHO, "status=ACCEPT").status_code == 200
+
+
+def test_valid_clock_bounds_are_accepted(server: Any) -> None:
+    assert _control(server, "POST", "/clock", json={"now": "2099-12-31T23:59:59+00:00"}).status_code == 200
+    assert _control(server, "POST", "/clock", json={"now": "2000-01-01T00:00:00+00:00"}).status_code == 200
+    assert _control(server, "GET", "/clock").json()["now"].startswith("2000-01-01T00:00:00")

@@ -5,6 +5,8 @@ concurrent transactions of one tenant from both acting on one document."""
 from __future__ import annotations
 
 import itertools
+import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -244,6 +246,25 @@ def test_reindex_catches_up_with_an_index_declared_after_the_data(tmp_path: Path
     store.close()
 
 
+def test_a_state_file_from_before_the_indexes_is_upgraded_on_open(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    with sqlite3.connect(path) as db:  # the schema of the store before indexed queries
+        db.execute(
+            "CREATE TABLE docs (tenant TEXT, kind TEXT, key TEXT, seq INTEGER, value TEXT, PRIMARY KEY (tenant, kind, key))"
+        )
+        db.execute("CREATE TABLE seqs (tenant TEXT, kind TEXT, value INTEGER, PRIMARY KEY (tenant, kind))")
+        for n in (2, 1):
+            db.execute("INSERT INTO docs VALUES ('A', ?, ?, ?, ?)", (KIND, str(n), n, json.dumps(box(n, "ACCEPT", n))))
+    store = SqliteStore(path)
+    with store.transaction("A") as tx:
+        assert [d["id"] for d in tx.find(KIND, "by-status", prefix=("ACCEPT",))] == [1, 2]
+        assert tx.count(KIND, "open") == 2
+        tx.put(KIND, 3, box(3, "DONE", 0))
+    with store.transaction("A") as tx:
+        assert tx.count(KIND, "by-status") == 3
+    store.close()
+
+
 def test_a_reader_never_sees_another_transactions_pending_writes(store: Store) -> None:
     """SQL readers get the last committed snapshot without waiting; the memory store makes them wait."""
     with store.transaction("A") as tx:
@@ -315,6 +336,18 @@ def test_a_transaction_inside_another_reads_and_writes_its_own_tenant(store: Sto
         assert outer.count(KIND, "by-status") == 1
     with store.transaction("S") as tx:
         assert sorted(key for key, _doc in tx.items("vendors")) == ["A", "C"]
+
+
+def test_a_transaction_inside_one_of_the_same_tenant_counts_alike(store: Store) -> None:
+    with store.transaction("A") as outer:
+        outer.put(KIND, 1, box(1, "ACCEPT", 0))
+        with store.transaction("A") as inner:
+            inner.put(KIND, 2, box(2, "ACCEPT", 0))
+            # SQL: a savepoint sees the outer writes; memory: its own transaction after the outer's commit-to-be
+            assert inner.count(KIND, "by-status") == len(inner.find(KIND, "by-status"))
+        assert outer.count(KIND, "by-status") == len(outer.find(KIND, "by-status"))
+    with store.transaction("A") as tx:
+        assert tx.count(KIND, "by-status") == len(tx.find(KIND, "by-status")) == 2
     with store.transaction("A") as tx:
         assert tx.get(KIND, 1) == box(1, "ACCEPT", 0)
 

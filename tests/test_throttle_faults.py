@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import requests
 from coupang_mock.client import CoupangClient, RateLimitError, RetryPolicy, ServerError
 from coupang_mock.client.signing import encode_query
 from coupang_mock.server.clock import TestClock
+from coupang_mock.server.faults import LATENCY_HEADER, LATENCY_MODE_HEADER
 from coupang_mock.server.settings import Settings
 from coupang_mock.server.throttle import WARNING_HEADER
 from tests.conftest import ECHO, THINGS
@@ -158,12 +160,53 @@ def test_extended_timeout_lets_slow_calls_through(server: Any, client: CoupangCl
     assert client.request("GET", ECHO, QUERY, headers={"X-EXTENDED-TIMEOUT": "90000"}).status == 200
 
 
-def test_real_latency_is_slept(server: Any, services: Any, client: CoupangClient) -> None:
+def test_real_latency_is_slept_only_when_asked(server: Any, services: Any, client: CoupangClient) -> None:
     slept: list[float] = []
     services.faults._sleep = slept.append
-    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "latencyMs": 1200})
-    assert client.request("GET", ECHO, QUERY).status == 200
+    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "latencyMs": 1200, "count": 1})
+    virtual = client.request("GET", ECHO, QUERY).raw
+    assert slept == [], "latency is virtual by default"
+    assert (virtual.headers[LATENCY_HEADER], virtual.headers[LATENCY_MODE_HEADER]) == ("1200", "virtual")
+    _control(server, "POST", "/faults", {"operationId": "fixtureEcho", "latencyMs": 1200, "real": True})
+    real = client.request("GET", ECHO, QUERY).raw
     assert slept == [1.2]
+    assert real.headers[LATENCY_MODE_HEADER] == "real"
+    assert services.journal.recent(limit=1)[0]["faultLatencyMs"] == 1200
+
+
+def test_real_latency_slots_are_bounded_per_vendor(services: Any) -> None:
+    """A vendor's real-latency requests beyond its slots are answered at once (virtual-busy) instead of
+    holding more threads; another vendor has slots of its own."""
+    release = threading.Event()
+    entered = threading.Semaphore(0)
+
+    def sleep(_seconds: float) -> None:
+        entered.release()
+        release.wait(5)
+
+    services.faults._sleep = sleep
+    services.faults.add({"vendorId": "A00012345", "latencyMs": 2000, "real": True})
+    services.faults.add({"vendorId": "B00000001", "latencyMs": 2000, "real": True})
+    modes: list[str] = []
+
+    def call(vendor: str) -> None:
+        latency = services.faults.apply("op", "GET", "/x", vendor, 3000)
+        modes.append(latency.mode)
+
+    sleepers = [threading.Thread(target=call, args=("A00012345",)) for _ in range(services.settings.real_latency_slots)]
+    for thread in sleepers:
+        thread.start()
+    for _ in sleepers:
+        assert entered.acquire(timeout=5)
+    call("A00012345")
+    assert modes == ["virtual-busy"]
+    other = threading.Thread(target=call, args=("B00000001",))
+    other.start()
+    assert entered.acquire(timeout=5), "another vendor still gets a real sleep"
+    release.set()
+    for thread in [*sleepers, other]:
+        thread.join(5)
+    assert sorted(modes) == ["real"] * (len(sleepers) + 1) + ["virtual-busy"]
 
 
 def test_probability_zero_never_fires_and_faults_clear(server: Any, client: CoupangClient) -> None:

@@ -2,7 +2,9 @@
 
 Each domain declares one `StateMachine` with its whole table; handlers ask it before changing a
 status, so the rules live in one place and an illegal move is refused the same way everywhere.
-Every applied edge is counted, which is what the contract harness reports as transition coverage.
+Every applied edge is counted, which is what the contract harness reports as transition coverage:
+per process at once, and into the store (`flush_coverage`, at the end of each request) so that
+`GET /_mock/transitions` adds up every worker's edges and survives a restart.
 """
 
 from __future__ import annotations
@@ -11,10 +13,18 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from ..runtime import RUNTIME, system_tx
+from ..store import Store, Tx
 
 MACHINES: dict[str, StateMachine] = {}
-_SEEN: Counter[tuple[str, str, str, str]] = Counter()
+Edge = tuple[str, str, str, str]
+_SEEN: Counter[Edge] = Counter()
 _SEEN_LOCK = threading.Lock()
+# Edges applied on this thread and not yet added to a store: a request flushes its own at its end.
+_PENDING = threading.local()
+COVERAGE_KEY = "transitions"
 
 
 class IllegalTransition(Exception):
@@ -49,8 +59,10 @@ class StateMachine:
             target = self.table[(state, event)]
         except KeyError:
             raise IllegalTransition(self.name, state, event) from None
+        edge = (self.name, state, event, target)
         with _SEEN_LOCK:
-            _SEEN[(self.name, state, event, target)] += 1
+            _SEEN[edge] += 1
+        _pending()[edge] += 1
         return target
 
     def events_from(self, state: str) -> list[str]:
@@ -60,10 +72,42 @@ class StateMachine:
         return ((source, event, target) for (source, event), target in self.table.items())
 
 
-def transition_coverage() -> dict[str, dict[str, object]]:
-    """Per machine: every edge of the table and how often it was applied in this process."""
-    with _SEEN_LOCK:
-        seen = dict(_SEEN)
+def _pending() -> Counter[Edge]:
+    counter: Counter[Edge] | None = getattr(_PENDING, "edges", None)
+    if counter is None:
+        counter = _PENDING.edges = Counter()
+    return counter
+
+
+def pending_coverage() -> bool:
+    return bool(_pending())
+
+
+def flush_coverage(tx: Tx) -> None:
+    """Add this thread's pending edges to the shared counts in the store (system tenant)."""
+    pending = _pending()
+    if not pending:
+        return
+    doc = tx.get(RUNTIME, COVERAGE_KEY) or {"edges": {}}
+    edges: dict[str, int] = doc["edges"]
+    for edge, count in pending.items():
+        key = "|".join(edge)
+        edges[key] = edges.get(key, 0) + count
+    tx.put(RUNTIME, COVERAGE_KEY, {"edges": edges})
+    pending.clear()
+
+
+def transition_coverage(store: Store | None = None) -> dict[str, dict[str, object]]:
+    """Per machine: every edge of the table and how often it was applied, in this process, or in
+    every process sharing `store`."""
+    if store is None:
+        with _SEEN_LOCK:
+            seen = dict(_SEEN)
+    else:
+        with system_tx(store) as tx:
+            flush_coverage(tx)
+            stored: dict[str, Any] = (tx.get(RUNTIME, COVERAGE_KEY) or {"edges": {}})["edges"]
+        seen = {tuple(key.split("|")): count for key, count in stored.items()}  # type: ignore[misc]
     report: dict[str, dict[str, object]] = {}
     for name, machine in sorted(MACHINES.items()):
         edges = [{"from": s, "event": e, "to": t, "count": seen.get((name, s, e, t), 0)} for s, e, t in machine.edges()]
@@ -75,6 +119,10 @@ def transition_coverage() -> dict[str, dict[str, object]]:
     return report
 
 
-def reset_coverage() -> None:
+def reset_coverage(store: Store | None = None) -> None:
     with _SEEN_LOCK:
         _SEEN.clear()
+    _pending().clear()
+    if store is not None:
+        with system_tx(store) as tx:
+            tx.delete(RUNTIME, COVERAGE_KEY)

@@ -22,7 +22,6 @@ class PostgresDialect(Dialect):
     insertion_order = "pos"
     insertion_column = "pos BIGSERIAL, "
     no_limit = None
-    by_key = ""
 
     def __init__(self, url: str) -> None:
         self.url = url

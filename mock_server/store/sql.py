@@ -38,8 +38,6 @@ class Dialect:
     insertion_order = "rowid"
     insertion_column = ""
     no_limit: int | None = -1  # the LIMIT value that means "all rows"
-    # Without statistics SQLite prefers the covering idx_order and scans it.
-    by_key = "INDEXED BY idx_by_key"
 
     def sql(self, statement: str) -> str:
         return statement
@@ -69,13 +67,10 @@ def schema(dialect: Dialect) -> list[str]:
     key = dialect.text_key
     return [
         f"CREATE TABLE IF NOT EXISTS docs ({dialect.insertion_column}tenant {key} NOT NULL, kind {key} NOT NULL,"
-        f" key {key} NOT NULL, value TEXT NOT NULL, PRIMARY KEY (tenant, kind, key))",
+        f" key {key} NOT NULL, value TEXT NOT NULL, ikeys TEXT NOT NULL, PRIMARY KEY (tenant, kind, key))",
         f"CREATE TABLE IF NOT EXISTS idx (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" k {dialect.blob} NOT NULL, key {key} NOT NULL)",
-        "CREATE UNIQUE INDEX IF NOT EXISTS idx_by_key ON idx (tenant, kind, key, name)",
-        # `name` first: a lookup by (tenant, kind, key) then cannot mistake this index for idx_by_key,
-        # whatever a generic (prepared) plan or missing statistics make the planner believe.
-        "CREATE INDEX IF NOT EXISTS idx_order ON idx (name, tenant, kind, k, key)",
+        "CREATE INDEX IF NOT EXISTS idx_order ON idx (tenant, kind, name, k, key)",
         f"CREATE TABLE IF NOT EXISTS counts (tenant {key} NOT NULL, kind {key} NOT NULL, name {key} NOT NULL,"
         f" p {dialect.blob} NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (tenant, kind, name, p))",
         f"CREATE TABLE IF NOT EXISTS seqs (tenant {key} NOT NULL, kind {key} NOT NULL, value BIGINT NOT NULL,"
@@ -114,35 +109,48 @@ class SqlTx:
         found = row.fetchone()
         return json.loads(found[0]) if found else None
 
+    def _indexed_as(self, kind: str, key: str) -> dict[str, bytes]:
+        """The document's index tuples as stored with it (`docs.ikeys`): read by primary key, the one
+        index of `docs`, so no plan can turn this lookup into a scan of `idx` (PostgreSQL's generic plans
+        did, on statistics taken while the table was empty)."""
+        row = self._run("SELECT ikeys FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, key))
+        found = row.fetchone()
+        return {name: bytes.fromhex(k) for name, k in json.loads(found[0]).items()} if found else {}
+
     def put(self, kind: str, key: str | int, value: Document) -> None:
         skey = str(key)
         encoded = encoded_keys(kind, value)
+        current = self._indexed_as(kind, skey)
         self._write(
-            "INSERT INTO docs (tenant, kind, key, value) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value",
-            (self.tenant, kind, skey, json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
+            "INSERT INTO docs (tenant, kind, key, value, ikeys) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value, ikeys = excluded.ikeys",
+            (
+                self.tenant,
+                kind,
+                skey,
+                json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+                json.dumps({name: k.hex() for name, k in encoded.items()}, separators=(",", ":")),
+            ),
         )
-        self._move(kind, skey, encoded)
+        self._move(kind, skey, current, encoded)
 
     def delete(self, kind: str, key: str | int) -> None:
-        self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key)))
-        self._move(kind, str(key), {})
+        skey = str(key)
+        current = self._indexed_as(kind, skey)
+        self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, skey))
+        self._move(kind, skey, current, {})
 
-    def _move(self, kind: str, key: str, encoded: dict[str, bytes]) -> None:
-        """Bring the document's index rows and the prefix counts to `encoded`, touching only what changed."""
-        old = self._run(
-            f"SELECT name, k FROM idx {self._dialect.by_key} WHERE tenant=? AND kind=? AND key=?",
-            (self.tenant, kind, key),
-        )
-        current = {name: bytes(k) for name, k in old.fetchall()}
+    def _move(self, kind: str, key: str, current: dict[str, bytes], encoded: dict[str, bytes]) -> None:
+        """Bring the document's index rows and the prefix counts from `current` to `encoded`, touching
+        only what changed."""
         for name in current.keys() | encoded.keys():
             before, after = current.get(name), encoded.get(name)
             if before == after:
                 continue
             if before is not None:
-                self._write(  # every column: each index then finds the one row
-                    "DELETE FROM idx WHERE tenant=? AND kind=? AND key=? AND name=? AND k=?",
-                    (self.tenant, kind, key, name, before),
+                self._write(  # every column of idx_order: one row found in O(log n)
+                    "DELETE FROM idx WHERE tenant=? AND kind=? AND name=? AND k=? AND key=?",
+                    (self.tenant, kind, name, before, key),
                 )
                 self._count(kind, name, before, -1)
             if after is not None:
@@ -258,6 +266,20 @@ class SqlStore:
         self._opened: list[Any] = []
         self._opened_guard = threading.Lock()
         self.dialect.create_schema(self._connect())
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """A state file written before documents carried their index tuples (`ikeys`) gets the column,
+        then every tenant's index rows from the indexes declared now (the app imports every domain
+        module, and so declares every index, before it opens the store)."""
+        db = self._connect()
+        try:
+            db.execute("SELECT ikeys FROM docs LIMIT 0")
+            return
+        except Exception:  # the driver's "no such column" (sqlite3 and psycopg name it differently)
+            db.execute("ALTER TABLE docs ADD COLUMN ikeys TEXT NOT NULL DEFAULT '{}'")
+        for (tenant,) in db.execute("SELECT DISTINCT tenant FROM docs").fetchall():
+            self.reindex(tenant)
 
     def _connect(self) -> Any:
         db = getattr(self._local, "db", None)
@@ -308,10 +330,16 @@ class SqlStore:
             self.dialect.lock_tenant(db, tenant)
         tx = SqlTx(tenant, db, self.dialect, True)
         tx._may_write = outer._may_write
+        same_tenant = tenant == outer.tenant
+        if same_tenant:  # counts must see the outer transaction's pending changes, and hand back its own
+            tx._deltas = dict(outer._deltas)
         self._local.tx = tx
         try:
             yield tx
-            tx.flush()
+            if same_tenant:
+                outer._deltas = tx._deltas
+            else:
+                tx.flush()
         except BaseException:
             db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             raise
@@ -354,9 +382,10 @@ class SqlStore:
         with self.transaction(tenant) as tx:
             tx._run("DELETE FROM idx WHERE tenant=?", (tenant,))
             tx._run("DELETE FROM counts WHERE tenant=?", (tenant,))
+            tx._run("UPDATE docs SET ikeys = '{}' WHERE tenant=?", (tenant,))
             rows = tx._run("SELECT kind, key, value FROM docs WHERE tenant=?", (tenant,)).fetchall()
             for kind, key, value in rows:
-                tx._move(kind, key, encoded_keys(kind, json.loads(value)))
+                tx.put(kind, key, json.loads(value))  # with idx empty, every tuple is written afresh
 
     def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
         """Replace the tenant's documents (sequences continue past the loaded ones)."""
