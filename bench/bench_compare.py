@@ -7,7 +7,8 @@ What it does, in one run so every ratio compares numbers measured minutes apart 
 - installs what it needs outside the package: wrk (apt-get, as root), gunicorn (pip), Prism
   (`npm install --prefix bench/out/node @stoplight/prism-cli`); a tool that cannot be installed, or a
   Prism that cannot load the spec, is reported as missing with the reason, and the rest still runs;
-- bare WSGI: a function answering a fixed small JSON on `gunicorn -k sync -w2`;
+- bare WSGI: the Workers bench's function answering a fixed small JSON (bench_workers.bare_app) on
+  `gunicorn -k sync -w2`;
 - Prism: `prism mock` on the mock's bundled Coupang document (bench/out/openapi.json, no control plane);
 - per size N: a fresh SQLite file seeded with N approved products and N one-box ACCEPT orders of the
   default vendor through the domain functions (no HTTP), then
@@ -33,7 +34,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -41,6 +42,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(BENCH))
+
+from bench_workers import _ms, free_port, tree_rss_mib  # noqa: E402  (the Workers bench's helpers)
+
 OUT = BENCH / "out"
 NODE = OUT / "node"
 VENDOR = "A00012345"  # the default vendor (settings.DEFAULT_VENDOR_ID), signed with the default keys
@@ -51,19 +56,12 @@ SPREAD_DAYS = 20
 BATCH = 2000
 GET_TARGETS = 256
 NAME_SLOT = "__N__"
+SIGNATURE_SECONDS = 240  # signed once per wrk run; the mock accepts 300 s of skew
 WORKLOADS = ("get", "list", "post")
 TITLES = {"get": "GET one order sheet", "list": "GET list of 50", "post": "POST create product"}
 # issue 13's floors, as ratios to bare WSGI on the same workload, and the ceiling of cost growth
 TARGETS = {"get": 0.5, "list": 0.3, "post": 0.3}
 COST_GROWTH_MAX = 1.5
-BARE_BODY = json.dumps({"code": "200", "message": "OK", "data": {"shipmentBoxId": 123456789012345678}}).encode()
-
-
-def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-    """The baseline (gunicorn imports it from this file: keep module imports to the standard library)."""
-    environ["wsgi.input"].read()
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(BARE_BODY)))])
-    return [BARE_BODY]
 
 
 # ---------------------------------------------------------------- tools, installed outside the package
@@ -210,18 +208,21 @@ def serve_memory(db: Path, port: int) -> None:
     services = MockServices(settings)
     snapshots.restore(services, VENDOR, snapshot)
     del snapshot, source
+    _trim_heap()
     serve_forever(create_app(services=services), "127.0.0.1", port, 8, lambda url: print("ready", url, flush=True))
 
 
+def _trim_heap() -> None:
+    """Return the restore's freed heap to the system, so the RSS measured after the run is the state's."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 # ---------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -262,22 +263,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-
-
-def tree_rss_mib(pid: int) -> float:
-    """RSS of a process and its descendants (a gunicorn master and its workers)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        found = re.search(r"VmRSS:\s+(\d+)", status)
-        total += int(found.group(1)) if found else 0
-        pending += [int(child) for child in children]
-    return round(total / 1024, 1)
 
 
 # ---------------------------------------------------------------- load
@@ -346,13 +331,6 @@ def wrk(base: str, script: str, seconds: float, connections: int, threads: int) 
     }
 
 
-def _ms(match: re.Match[str] | None) -> float | None:
-    if match is None:
-        return None
-    value, unit = float(match.group(1)), match.group(2)
-    return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
-
-
 def probe(base: str, meta: dict[str, Any]) -> dict[str, Any]:
     """One request of each workload before the load: what each server really answers."""
     import requests
@@ -418,7 +396,6 @@ def main() -> None:
     memory_cmd.add_argument("--db", type=Path, required=True)
     memory_cmd.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    sys.path.insert(0, str(BENCH))
     if args.internal == "_seed":
         args.meta.write_text(json.dumps(seed(args.db, args.size), ensure_ascii=False), encoding="utf-8")
     elif args.internal == "_serve-memory":
@@ -428,6 +405,8 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    if args.duration + args.warmup > SIGNATURE_SECONDS:
+        sys.exit(f"--duration: each run's signatures are valid {SIGNATURE_SECONDS} s (the mock's ±5 min window)")
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
     gunicorn = ensure_gunicorn()
@@ -449,7 +428,7 @@ def run(args: argparse.Namespace) -> None:
     }
     smallest = metas[report["sizes"][0]]
     port = free_port()
-    bare = [gunicorn, "-k", "sync", "-w2", "-b", f"127.0.0.1:{port}", "--chdir", str(BENCH), "bench_compare:bare_app"]
+    bare = [gunicorn, "-k", "sync", "-w2", "-b", f"127.0.0.1:{port}", "--chdir", str(BENCH), "bench_workers:bare_app"]
     report["servers"]["bare"] = run_server("bare", bare, port, smallest, args, label="bare WSGI (gunicorn sync -w2)")
     if not args.skip_prism:
         report["servers"]["prism"] = run_prism(smallest, args)
@@ -625,6 +604,10 @@ def targets(report: dict[str, Any]) -> str:
     return f"Targets, `serve --workers 2` with {int(sizes[-1]):,} stored:\n" + "\n".join(verdicts)
 
 
+def mib(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} MiB"
+
+
 def seeds_and_memory(report: dict[str, Any]) -> str:
     rows = [
         "| stored | seed products s | seed orders s | SQLite file | RSS workers (tree) | RSS memory process |",
@@ -636,7 +619,7 @@ def seeds_and_memory(report: dict[str, Any]) -> str:
         memory = servers.get("mock-memory", {}).get("bySize", {}).get(size, {})
         rows.append(
             f"| {int(size):,} | {seed_info['seedSeconds']['products']} | {seed_info['seedSeconds']['orders']} | "
-            f"{seed_info['dbMiB']} MiB | {workers.get('rssMiB', '–')} MiB | {memory.get('rssMiB', '–')} MiB |"
+            f"{seed_info['dbMiB']} MiB | {mib(workers.get('rssMiB'))} | {mib(memory.get('rssMiB'))} |"
         )
     return "\n".join(rows)
 
