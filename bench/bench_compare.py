@@ -430,6 +430,8 @@ def run(args: argparse.Namespace) -> None:
     port = free_port()
     bare = [gunicorn, "-k", "sync", "-w2", "-b", f"127.0.0.1:{port}", "--chdir", str(BENCH), "bench_workers:bare_app"]
     report["servers"]["bare"] = run_server("bare", bare, port, smallest, args, label="bare WSGI (gunicorn sync -w2)")
+    if "failed" in report["servers"]["bare"]:
+        sys.exit(f"the bare WSGI baseline failed, no ratio can be given: {report['servers']['bare']['failed']}")
     if not args.skip_prism:
         report["servers"]["prism"] = run_prism(smallest, args)
     for size in report["sizes"]:
@@ -472,12 +474,17 @@ def seeded(size: int) -> dict[str, Any]:
 def run_server(
     name: str, command: list[str], port: int, meta: dict[str, Any], args: argparse.Namespace, *, label: str
 ) -> dict[str, Any]:
+    """One server's workloads; a server that fails is reported as failed and the run goes on."""
     print(f"{name}: {' '.join(command[:6])} …", flush=True)
     started = time.monotonic()
-    with serving(name, command, port) as process:
-        ready = round(time.monotonic() - started, 1)
-        results = measure(f"http://127.0.0.1:{port}", meta, args)
-        rss = tree_rss_mib(process.pid)
+    try:
+        with serving(name, command, port) as process:
+            ready = round(time.monotonic() - started, 1)
+            results = measure(f"http://127.0.0.1:{port}", meta, args)
+            rss = tree_rss_mib(process.pid)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as failed:
+        print(f"  {name} failed: {str(failed)[:300]}", flush=True)
+        return {"label": label, "failed": str(failed)[:800]}
     return {"label": label, "readySeconds": ready, "rssMiB": rss, "loadavg": os.getloadavg(), **results}
 
 
@@ -496,11 +503,9 @@ def run_prism(meta: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         return [prism, "mock", "-h", "127.0.0.1", "-p", str(port), str(document)]
 
     port = free_port()
-    try:
-        found = run_server("prism", command(port), port, meta, args, label="Prism mock (@stoplight/prism-cli)")
-    except (RuntimeError, subprocess.CalledProcessError) as failed:
-        print(f"prism: missing: {failed}", flush=True)
-        return {"label": "Prism mock", "missing": str(failed)[:800]}
+    found = run_server("prism", command(port), port, meta, args, label="Prism mock (@stoplight/prism-cli)")
+    if "failed" in found:
+        return {"label": "Prism mock", "missing": found["failed"]}
     log = (OUT / "compare-prism.log").read_text(errors="replace")
     found["specLog"] = sorted({_unstamped(line) for line in log.splitlines() if re.search(r"error|warn", line, re.I)})
     found["install"] = why
@@ -509,7 +514,10 @@ def run_prism(meta: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         # example. Measure it once more on ids it can hold, and compare the mock with that (its best case).
         safe = {**meta, "boxIds": [box % 10**15 for box in meta["boxIds"]]}
         port = free_port()
-        with serving("prism-safe-ids", command(port), port):
+        with (
+            suppress(RuntimeError, OSError, subprocess.CalledProcessError),
+            serving("prism-safe-ids", command(port), port),
+        ):
             found["getSafeIds"] = measure(f"http://127.0.0.1:{port}", safe, args, only=("get",))["get"]
     return found
 
@@ -522,6 +530,8 @@ def _unstamped(line: str) -> str:
 
 
 def cell(run: dict[str, Any], workload: str, bare: dict[str, Any], prism: dict[str, Any] | None) -> str:
+    if "failed" in run:
+        return "failed (see compare.json)"
     measured = run[workload]
     text = f"{measured['rps']:,.0f}/s ({measured['rps'] / bare[workload]['rps']:.2f}× bare"
     if prism and "missing" not in prism and prism_rps(prism, workload):
@@ -563,9 +573,8 @@ def table(report: dict[str, Any]) -> str:
             if key not in servers:
                 continue
             runs = [servers[key]["bySize"][s] for s in sizes]
-            growth = runs[0][workload]["rps"] / runs[-1][workload]["rps"] if runs[-1][workload]["rps"] else float("inf")
             cells = " | ".join(cell(r, workload, bare, prism) for r in runs)
-            lines.append(f"| {servers[key]['label']} | {TITLES[workload]} | {cells} | {growth:.2f} |")
+            lines.append(f"| {servers[key]['label']} | {TITLES[workload]} | {cells} | {growth(runs, workload)} |")
     lines += ["", targets(report), "", seeds_and_memory(report)]
     if prism and "missing" in prism:
         lines += ["", f"Prism: missing ({prism['missing'][:300]})."]
@@ -580,6 +589,14 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def growth(runs: list[dict[str, Any]], workload: str) -> str:
+    """Cost (1 / req/s) at the largest size over the cost at the smallest."""
+    first, last = runs[0], runs[-1]
+    if "failed" in first or "failed" in last or not last[workload]["rps"]:
+        return "n/a"
+    return f"{first[workload]['rps'] / last[workload]['rps']:.2f}"
+
+
 def targets(report: dict[str, Any]) -> str:
     """Issue 13's targets, judged on the workers server at the largest size."""
     servers = report["servers"]
@@ -588,18 +605,21 @@ def targets(report: dict[str, Any]) -> str:
     sizes = [str(s) for s in report["sizes"]]
     bare, prism = servers["bare"], servers.get("prism")
     runs = servers["mock-workers"]["bySize"]
+    if "failed" in runs[sizes[-1]]:
+        return f"Targets: `serve --workers 2` failed at {int(sizes[-1]):,} stored (see compare.json)."
     verdicts = []
     for workload in WORKLOADS:
         largest = runs[sizes[-1]][workload]["rps"]
         ratio = largest / bare[workload]["rps"]
-        growth = runs[sizes[0]][workload]["rps"] / largest if largest else float("inf")
+        grew = growth([runs[sizes[0]], runs[sizes[-1]]], workload)
+        grew_ok = grew != "n/a" and float(grew) <= COST_GROWTH_MAX
         above_prism = (
             "n/a" if not prism or "missing" in prism else ("yes" if largest > prism_rps(prism, workload) else "no")
         )
         verdicts.append(
             f"- {TITLES[workload]}: {ratio:.2f}× bare (target ≥ {TARGETS[workload]}: "
-            f"{'met' if ratio >= TARGETS[workload] else 'not met'}); cost {growth:.2f}× the smallest size's "
-            f"(target ≤ {COST_GROWTH_MAX}: {'met' if growth <= COST_GROWTH_MAX else 'not met'}); above Prism: {above_prism}"
+            f"{'met' if ratio >= TARGETS[workload] else 'not met'}); cost {grew}× the smallest size's "
+            f"(target ≤ {COST_GROWTH_MAX}: {'met' if grew_ok else 'not met'}); above Prism: {above_prism}"
         )
     return f"Targets, `serve --workers 2` with {int(sizes[-1]):,} stored:\n" + "\n".join(verdicts)
 
