@@ -6,6 +6,7 @@ exact string sent on the wire (still percent-encoded, without '?'); the body is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -28,6 +29,7 @@ def format_signed_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(SIGNED_DATE_FORMAT)
 
 
+@functools.lru_cache(maxsize=256)  # one value per second of traffic; strptime costs more than the HMAC
 def parse_signed_date(value: str) -> datetime:
     return datetime.strptime(value, SIGNED_DATE_FORMAT).replace(tzinfo=UTC)
 

@@ -30,7 +30,7 @@ from .journal import Journal
 from .ladder import Ladder
 from .registry import HANDLERS, TICKERS, VALIDATION_SHAPES, Reply, RequestContext
 from .routing import MethodNotAllowed, RouteNotFound, Router
-from .runtime import system_tx
+from .runtime import LearnedReads, system_run, system_tx
 from .settings import Settings
 from .store import MemoryStore, Store, Tx, run_in_transaction
 from .throttle import WARNING_HEADER, Admission, Throttle
@@ -97,10 +97,12 @@ class MockServices:
         self.clock.attach(self.store)
         self.throttle = Throttle(s)
         self.faults = FaultInjector(s.seed, real_slots=s.real_latency_slots)
-        self.journal = Journal(s.journal_size, s.journal_bytes, s.journal_entry_bytes)
+        self.journal = Journal(s.journal_size, s.journal_bytes, s.journal_entry_bytes, s.journal_flush_ms / 1000)
         for part in (self.throttle, self.faults, self.journal):
             part.attach(self.store)
-        self.ladder = Ladder(s.ladder(), load=self._ladder_rung, save=self._save_ladder_rung)
+        self.ladder = Ladder(
+            s.ladder(), load=self._ladder_rung, save=self._save_ladder_rung, atomic=lambda: system_tx(self.store)
+        )
         self.ids = IdFactory(self.settings.seed)
         self.operations = {op.operation_id: op for op in spec_module.iter_operations(self.document)}
         self.validators = {op_id: OperationValidator(op) for op_id, op in self.operations.items()}
@@ -139,6 +141,13 @@ class MockServices:
             self.clock.reset()
 
 
+def access_key_of(authorization: str | None) -> str | None:
+    """The access key an Authorization header names, unchecked (a hint for reading ahead, not auth)."""
+    if not authorization or "access-key=" not in authorization:
+        return None
+    return authorization.split("access-key=", 1)[1].split(",", 1)[0][:64]
+
+
 def raw_path(request: Request) -> str:
     """The path exactly as the client sent (and signed) it, before percent-decoding."""
     uri = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI")
@@ -147,14 +156,21 @@ def raw_path(request: Request) -> str:
     return quote(request.path, safe="/:@!$&'()*+,;=-._~")
 
 
-def run_tickers(tx: Any, now: datetime, services: MockServices) -> None:
-    for tick in TICKERS:
-        tick(tx, now, services)
+def run_tickers(tx: Tx, now: datetime, services: MockServices) -> None:
+    """Every timed domain with something due, after one probe of all their ranges."""
+    asked = [(domain, domain.due(tx, now)) for domain in TICKERS]
+    found = iter(tx.probe([probe for _, probes in asked for probe in probes]))
+    for domain, probes in asked:
+        hits = [next(found) for _ in probes]
+        if any(hits):
+            domain.tick(tx, now, services)
 
 
 class Gateway:
     def __init__(self, services: MockServices) -> None:
         self.s = services
+        self._admission_writes = True  # a guess, refreshed by every admission (see `_admit`)
+        self._admission_reads = LearnedReads()
 
     def __call__(self, request: Request) -> Response:
         entry: dict[str, Any] = {
@@ -189,13 +205,12 @@ class Gateway:
         return response
 
     def _record(self, entry: dict[str, Any]) -> None:
-        """Journal entry and this request's transition counts, in one system transaction."""
-        if self.s.journal.max_entries <= 0 and not pending_coverage():
-            return
+        """The journal entry (written in a batch, see journal.py) and this request's transition counts."""
         try:
-            with system_tx(self.s.store) as tx:
-                self.s.journal.record(entry, tx=tx)
-                flush_coverage(tx)
+            self.s.journal.append(entry)
+            if pending_coverage():
+                with system_tx(self.s.store) as tx:
+                    flush_coverage(tx)
         except Exception:  # the answer is decided; a failing journal must not turn it into a 500
             log.exception("journal write failed for %s %s", entry["method"], entry["path"])
 
@@ -256,36 +271,52 @@ class Gateway:
     def _admit(
         self, request: Request, raw_query: str, entry: dict[str, Any], operation_id: str
     ) -> tuple[AuthResult, datetime, Admission, FaultRule | None, bool]:
-        """One short system transaction decides admission: key, clock, throttle bucket, fault counters
-        (committed before the request goes on, so a refusal or a fired fault is counted by every worker).
-        The last value says whether the vendor's throttle is on, and so whether it climbs the ladder."""
-        with system_tx(self.s.store) as tx:
+        """One short system transaction decides admission: key, clock, ladder rung, throttle bucket, fault
+        counters (committed before the request goes on, so a refusal or a fired fault is counted by every
+        worker). Rung and bucket are decided together: a call that took a token is not turned away by a
+        hold another call set in between. The last value says whether the vendor climbs the ladder.
+
+        A vendor without a throttle usually writes nothing here, so after such a call the next one is
+        admitted optimistically (not queued behind the file's writer); if it does write and loses a race
+        it is admitted again as a writer."""
+
+        def decide(tx: Tx) -> tuple[AuthResult, datetime, Admission, FaultRule | None, bool]:
             auth = self._authenticate(request, raw_query, entry, tx)
             self.s.vendors.sync(tx)
             now = self.s.clock.now(auth.vendor_id, tx=tx)
             gated = self.s.throttle.limits(auth.vendor_id, tx=tx).enabled
+            if gated:
+                entry["gate"] = True  # what the gate answers is not an error of the call: it does not climb
+                refusal = self.s.ladder.refusal(auth.vendor_id, now, request.path)
+                if refusal is not None:
+                    return auth, now, Admission(rejected=True, refusal=refusal), None, gated
             admission = self.s.throttle.check(tx, auth.vendor_id, THROTTLE_CLASSES.get(operation_id), now)
             if admission.rejected:
+                if gated:
+                    self.s.ladder.throttled(auth.vendor_id, now)
                 return auth, now, admission, None, gated
             fault = self.s.faults.pick(tx, operation_id, request.method, request.path, auth.vendor_id)
-        return auth, now, admission, fault, gated
+            return auth, now, admission, fault, gated
+
+        recurring = access_key_of(request.headers.get("Authorization"))
+
+        def admit(tx: Tx) -> tuple[AuthResult, datetime, Admission, FaultRule | None, bool]:
+            return self._admission_reads.run(tx, recurring, decide)
+
+        admitted = system_run(self.s.store, admit, write=self._admission_writes)
+        self._admission_writes = admitted[4]  # a throttled vendor's admission writes its bucket
+        return admitted
 
     def _gate(
         self, request: Request, vendor_id: str, now: datetime, admission: Admission, gated: bool, entry: dict[str, Any]
     ) -> None:
-        """The vendor's place on the blocking ladder, then the bucket's verdict. What the gate answers is
-        not an error of the call, so it does not climb the ladder itself."""
-        if not gated:
-            admission.raise_if_rejected()
-            return
-        entry["gate"] = True
-        self.s.ladder.check(vendor_id, now, request.path)
-        if admission.rejected:
-            self.s.ladder.throttled(vendor_id, now)
-            admission.raise_if_rejected()
-        del entry["gate"]
-        self.s.ladder.enter(vendor_id, now)
-        request.environ[GATE_KEY] = now
+        """The verdict of `_admit`, raised after its transaction committed; an admitted gated call is
+        counted in flight (fan-out) and watched when answered."""
+        admission.raise_if_rejected()
+        if gated:
+            del entry["gate"]
+            self.s.ladder.enter(vendor_id, now)
+            request.environ[GATE_KEY] = now
 
     def _climb(self, request: Request, entry: dict[str, Any], status: int) -> None:
         """After the answer: errors and not-founds of a gated vendor move it on the ladder."""

@@ -9,14 +9,15 @@ from typing import Any
 
 from flask import Response
 
+from . import jsonio
+
 JSON_TYPE = "application/json;charset=UTF-8"
 ERROR_ID_HEADER = "X-Mock-Error-Id"
 log = logging.getLogger("coupang_mock")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(text, status=status, content_type=JSON_TYPE, headers=headers)
+    return Response(jsonio.dump_bytes(body), status=status, content_type=JSON_TYPE, headers=headers)
 
 
 class ApiError(Exception):

@@ -4,17 +4,33 @@ One store document per entry (system tenant, key = sequence number) plus a small
 with the live count and byte total: every worker appends to the same journal, and it is trimmed
 oldest-first until it holds at most `max_entries` entries AND `max_bytes` bytes. One entry is capped
 too (long queries and bodies are cut), so no single request can flush the rest out.
+
+Writing each entry in its own transaction was a third of a served GET's cost and made every request a
+writer of the shared file (bench/RESULTS.md). So a request hands its entry to `append`, and a flusher
+thread writes what accumulated in one transaction, `flush_seconds` later (or at once when
+`FLUSH_ENTRIES` wait). Every read of the journal flushes this process's entries first, so a client of
+one process always reads its own requests; another worker's show up within `flush_seconds`.
 """
 
 from __future__ import annotations
 
-import json
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
 from typing import Any
 
+from . import jsonio
 from .runtime import RUNTIME, system_tx
 from .store import MemoryStore, Store, Tx, declare_index
 
+log = logging.getLogger("coupang_mock")
 JOURNAL = "journal"
+FLUSH_ENTRIES = 256  # a burst larger than this is written by the request that fills the buffer
+IDLE_SECONDS = 2.0  # a flusher with nothing to do for this long ends (one is started again when needed)
+_BUFFERED: weakref.WeakSet[Journal] = weakref.WeakSet()
 META_KEY = "journal"
 TRUNCATED = "…(truncated)"
 
@@ -23,29 +39,87 @@ declare_index(JOURNAL, "by-vendor", lambda doc: (doc["vendorId"], doc["seq"]))
 
 
 class Journal:
-    def __init__(self, size: int, max_bytes: int = 4 * 1024 * 1024, entry_bytes: int = 8 * 1024) -> None:
+    def __init__(
+        self, size: int, max_bytes: int = 4 * 1024 * 1024, entry_bytes: int = 8 * 1024, flush_seconds: float = 0.05
+    ) -> None:
         self.max_entries = size
         self.max_bytes = max_bytes
         self.entry_bytes = entry_bytes
+        self.flush_seconds = flush_seconds
         self._store: Store = MemoryStore()
+        self._pending: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # the buffer
+        self._flushing = threading.Lock()  # one batch at a time: entries keep their order
+        self._wake = threading.Event()
+        self._flusher: int | None = None  # the pid whose flusher thread runs (none survives a fork)
 
     def attach(self, store: Store) -> None:
         self._store = store
 
+    def append(self, entry: dict[str, Any]) -> None:
+        """Keep `entry` (written within `flush_seconds`; at once when flush_seconds is 0)."""
+        if self.max_entries <= 0:
+            return
+        if self.flush_seconds <= 0:
+            self.record(entry)
+            return
+        with self._lock:
+            self._pending.append(entry)
+            full = len(self._pending) >= FLUSH_ENTRIES
+            started = self._flusher == os.getpid()
+            if not started:
+                self._flusher = os.getpid()
+        if full:
+            self.flush()
+            return
+        if not started:
+            _BUFFERED.add(self)
+            threading.Thread(target=self._flush_later, name="coupang-mock-journal", daemon=True).start()
+        self._wake.set()
+
+    def _flush_later(self) -> None:
+        while True:
+            if not self._wake.wait(IDLE_SECONDS):
+                with self._lock:
+                    if not self._pending:
+                        self._flusher = None
+                        return
+            self._wake.clear()
+            time.sleep(self.flush_seconds)  # let a burst gather into one transaction
+            try:
+                self.flush()
+            except Exception:  # the journal is a diagnostic: a failed batch is logged, the server goes on
+                log.exception("journal flush failed")
+
+    def flush(self) -> None:
+        """Write this process's waiting entries, in one system transaction."""
+        with self._flushing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if batch:
+                with system_tx(self._store) as tx:
+                    self._write(tx, batch)
+
     def record(self, entry: dict[str, Any], *, tx: Tx | None = None) -> None:
+        """Write `entry` now (in `tx`, or in a system transaction of its own)."""
+        if self.max_entries <= 0:
+            return
         if tx is None:
             with system_tx(self._store) as own:
-                return self.record(entry, tx=own)
-        if self.max_entries <= 0:
-            return None
+                self._write(own, [entry])
+            return
+        self._write(tx, [entry])
+
+    def _write(self, tx: Tx, entries: list[dict[str, Any]]) -> None:
         meta = _meta(tx)
-        seq = meta["next"]
-        # the sequence is the entry's id (dashboard detail, curl): unique across workers
-        entry, size = self._capped({**entry, "id": seq})
-        tx.put(JOURNAL, seq, {"seq": seq, "vendorId": entry.get("vendorId") or "", "bytes": size, "entry": entry})
-        meta = {**meta, "next": seq + 1, "count": meta["count"] + 1, "bytes": meta["bytes"] + size}
+        for entry in entries:
+            seq = meta["next"]
+            # the sequence is the entry's id (dashboard detail, curl): unique across workers
+            capped, size = self._capped({**entry, "id": seq})
+            vendor = capped.get("vendorId") or ""
+            tx.put(JOURNAL, seq, {"seq": seq, "vendorId": vendor, "bytes": size, "entry": capped})
+            meta = {**meta, "next": seq + 1, "count": meta["count"] + 1, "bytes": meta["bytes"] + size}
         tx.put(RUNTIME, META_KEY, self._trimmed(tx, meta))
-        return None
 
     def _capped(self, entry: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """The entry and its size in bytes, long string fields cut so the whole stays under entry_bytes."""
@@ -74,6 +148,7 @@ class Journal:
     def recent(self, vendor_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         if limit <= 0:
             return []
+        self.flush()
         with system_tx(self._store, write=False) as tx:
             if vendor_id is None:
                 docs = tx.find(JOURNAL, "by-seq", reverse=True, limit=limit)
@@ -81,8 +156,15 @@ class Journal:
                 docs = tx.find(JOURNAL, "by-vendor", prefix=(vendor_id,), reverse=True, limit=limit)
         return [doc["entry"] for doc in docs]
 
+    def entry(self, seq: int) -> dict[str, Any] | None:
+        self.flush()
+        with system_tx(self._store, write=False) as tx:
+            doc = tx.get(JOURNAL, seq)
+        return doc["entry"] if doc else None
+
     def usage(self) -> dict[str, int]:
         """Entries and bytes held now, against the caps."""
+        self.flush()
         with system_tx(self._store, write=False) as tx:
             meta = _meta(tx)
         return {
@@ -93,6 +175,7 @@ class Journal:
         }
 
     def clear(self, vendor_id: str | None = None) -> None:
+        self.flush()
         with system_tx(self._store) as tx:
             meta = _meta(tx)
             if vendor_id is None:
@@ -113,4 +196,14 @@ def _meta(tx: Tx) -> dict[str, Any]:
 
 
 def _size(entry: dict[str, Any]) -> int:
-    return len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode())
+    return len(jsonio.dump_bytes(entry))
+
+
+@atexit.register
+def flush_all() -> None:
+    """What the flushers still hold when the process ends normally (Ctrl-C, SIGTERM to gunicorn)."""
+    for journal in list(_BUFFERED):
+        try:
+            journal.flush()
+        except Exception:
+            log.exception("journal flush at exit failed")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -43,6 +44,8 @@ LADDER_MACHINE = StateMachine(
     },
     initial=OPEN,
 )
+# The key of the kept threshold changes among the rungs (no vendorId looks like it), and of everyone's.
+SETTINGS_KEY, EVERYONE = "~settings", "*"
 # Where a blocked client is sent; Coupang documents the 302 but not its target (inferred).
 BLOCKED_LOCATION = "https://www.coupang.com/np/blocked"
 
@@ -113,40 +116,50 @@ class Rung:
 
 Load = Callable[[str], dict[str, Any] | None]
 Save = Callable[[str, dict[str, Any]], None]
+Atomic = Callable[[], AbstractContextManager[Any]]
 
 
 class Ladder:
     """`check` before a call, `throttled` when the bucket refused it, `observe` after it was answered.
 
     Rungs are read and written through `load`/`save` (a process dict by default; the store when the
-    server shares state between workers). In-flight counts are per process."""
+    server shares state between workers), each read-modify-write inside `atomic` (a process lock by
+    default; the store's system transaction when shared, so that the gateway can join it and decide
+    ladder and bucket in one step). In-flight counts are per process."""
 
-    def __init__(self, settings: LadderSettings, load: Load | None = None, save: Save | None = None) -> None:
+    def __init__(
+        self, settings: LadderSettings, load: Load | None = None, save: Save | None = None, atomic: Atomic | None = None
+    ) -> None:
         self.settings = settings
-        self._overrides: dict[str, LadderSettings] = {}
         self._memory: dict[str, dict[str, Any]] = {}
         self._load = load or self._memory.get
         self._save = save or self._memory.__setitem__
-        self._lock = threading.Lock()
+        lock = threading.RLock()
+        self._lock: Atomic = atomic or (lambda: lock)
+        self._flight_lock = threading.Lock()
         self._in_flight: dict[str, int] = {}
 
     def for_vendor(self, vendor_id: str) -> LadderSettings:
-        return self._overrides.get(vendor_id, self.settings)
+        changes = self._load(SETTINGS_KEY) or {}
+        return self.settings.updated(changes.get(EVERYONE, {})).updated(changes.get(vendor_id, {}))
 
     def configure(self, vendor_id: str | None, changes: dict[str, Any]) -> LadderSettings:
-        if vendor_id is None:
-            self.settings = self.settings.updated(changes)
-            self._overrides.clear()
-            return self.settings
-        self._overrides[vendor_id] = self.for_vendor(vendor_id).updated(changes)
-        return self._overrides[vendor_id]
+        """Changes are kept (wire names) beside the rungs, so every worker answers by the same thresholds;
+        changing everyone's voids the per-vendor ones."""
+        with self._lock():
+            kept = self._load(SETTINGS_KEY) or {}
+            key = EVERYONE if vendor_id is None else vendor_id
+            updated = self.for_vendor(key).updated(changes)  # ValueError naming the field
+            own = {**kept.get(key, {}), **changes}
+            self._save(SETTINGS_KEY, {EVERYONE: own} if vendor_id is None else {**kept, key: own})
+            return updated
 
     def reset(self, vendor_id: str | None = None) -> None:
-        """Like its throttle settings, a vendor's ladder settings survive a state reset; its rung does not."""
-        with self._lock:
+        """Like its throttle settings, a vendor's ladder settings survive a reset of its state; its rung does not."""
+        with self._lock():
             if vendor_id is None:
                 self._memory.clear()
-                self._overrides.clear()
+                self._save(SETTINGS_KEY, {})
             else:
                 self._save(vendor_id, Rung().to_json())
 
@@ -159,18 +172,24 @@ class Ladder:
 
     def check(self, vendor_id: str, now: datetime, path: str) -> None:
         """Refuse a call of a held, denied or blocked vendor the way Coupang's edge does."""
-        with self._lock:
+        refusal = self.refusal(vendor_id, now, path)
+        if refusal is not None:
+            raise refusal
+
+    def refusal(self, vendor_id: str, now: datetime, path: str) -> ApiError | None:
+        """What the edge answers a held, denied or blocked vendor (None: open); the call is counted."""
+        with self._lock():
             rung = self.rung(vendor_id, now)
             if rung.state == HELD:
                 rung = self._held_call(vendor_id, rung, now)
             if rung.state == OPEN:
-                return
-        raise self._answer(rung.state, path)
+                return None
+        return self._answer(rung.state, path)
 
     def throttled(self, vendor_id: str, now: datetime) -> None:
         """The token bucket refused a call: hold the vendor (when holding is on)."""
         s = self.for_vendor(vendor_id)
-        with self._lock:
+        with self._lock():
             rung = self.rung(vendor_id, now)
             if rung.state == OPEN and s.hold_seconds > 0:
                 self._move(vendor_id, rung, "overLimit", now, s.hold_seconds)
@@ -180,7 +199,7 @@ class Ladder:
         if status < 400:
             return
         s = self.for_vendor(vendor_id)
-        with self._lock:
+        with self._lock():
             rung = self.rung(vendor_id, now)
             rung.errors = [*_recent(rung.errors, now, 1.0), now.isoformat()]
             if status == 404 or foreign_vendor:
@@ -195,15 +214,16 @@ class Ladder:
     def enter(self, vendor_id: str, now: datetime) -> None:
         """A call starts; too many of one vendor at once is the fan-out Coupang blocks."""
         s = self.for_vendor(vendor_id)
-        with self._lock:
-            self._in_flight[vendor_id] = self._in_flight.get(vendor_id, 0) + 1
-            if s.fan_out and self._in_flight[vendor_id] > s.fan_out:
+        with self._flight_lock:
+            self._in_flight[vendor_id] = in_flight = self._in_flight.get(vendor_id, 0) + 1
+        if s.fan_out and in_flight > s.fan_out:
+            with self._lock():
                 rung = self.rung(vendor_id, now)
                 if rung.state == OPEN:
                     self._move(vendor_id, rung, "fanOut", now, s.block_seconds)
 
     def leave(self, vendor_id: str) -> None:
-        with self._lock:
+        with self._flight_lock:
             self._in_flight[vendor_id] = max(0, self._in_flight.get(vendor_id, 0) - 1)
 
     def _held_call(self, vendor_id: str, rung: Rung, now: datetime) -> Rung:

@@ -12,7 +12,7 @@ from .errors import ApiError
 if TYPE_CHECKING:
     from .core import MockServices
     from .spec import Operation
-    from .store import Tx
+    from .store import Probe, Tx
 
 
 @dataclass
@@ -65,9 +65,19 @@ class ControlRoute:
 CONTROL_ROUTES: list[ControlRoute] = []
 
 # Timed behaviour (auto-approval, courier progression, auto-confirmation) is caught up lazily:
-# every transaction first runs these with the tenant's current test-clock time.
+# every transaction first asks each domain's `due` ranges (all in one `Tx.probe`) and runs the
+# tickers whose ranges hold something, with the tenant's current test-clock time.
 Ticker = Callable[["Tx", datetime, "MockServices"], None]
-TICKERS: list[Ticker] = []
+Due = Callable[["Tx", datetime], list["Probe"]]
+
+
+@dataclass(frozen=True)
+class TimedDomain:
+    due: Due
+    tick: Ticker
+
+
+TICKERS: list[TimedDomain] = []
 
 # An API family whose upstream words request-validation refusals in its own envelope (products:
 # {"code":"ERROR",…,"data":null}; fms coupons: httpStatus/errorMessage) registers how, per tag.
@@ -83,9 +93,14 @@ def validation_shape(tag: str) -> Callable[[ValidationShape], ValidationShape]:
     return register
 
 
-def ticker(func: Ticker) -> Ticker:
-    TICKERS.append(func)
-    return func
+def ticker(due: Due) -> Callable[[Ticker], Ticker]:
+    """Register a domain's ticker, run when one of the `due` ranges (the ones it reads) holds a document."""
+
+    def register(func: Ticker) -> Ticker:
+        TICKERS.append(TimedDomain(due, func))
+        return func
+
+    return register
 
 
 def control(rule: str, methods: tuple[str, ...] = ("POST",)) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from .store import SYSTEM_TENANT, Store, Tx
+from .store import SYSTEM_TENANT, Store, Tx, run_in_transaction
+
+T = TypeVar("T")
 
 # One kind for the singleton documents of the runtime (keys: clock, faults, throttle, journal, transitions).
 RUNTIME = "runtime"
@@ -44,6 +46,49 @@ def system_tx(store: Store, *, write: bool = True) -> Iterator[Tx]:
             yield tx
         finally:
             del active[id(store)]
+
+
+def system_run(store: Store, fn: Callable[[Tx], T], *, write: bool = True) -> T:
+    """`fn` in a system transaction that components can join (like `system_tx`); with `write=False`
+    optimistic: readers don't queue behind the file's writer, and an attempt that wrote and lost a race
+    runs again as a writer, so `fn` must not act outside the transaction."""
+    active: dict[int, Tx] = _open.__dict__.setdefault("txs", {})
+    joined = active.get(id(store))
+    if joined is not None:
+        return fn(joined)
+    if write or not _offers_read_only(store):
+        with system_tx(store) as tx:
+            return fn(tx)
+
+    def registered(tx: Tx) -> T:
+        active[id(store)] = tx
+        try:
+            return fn(tx)
+        finally:
+            del active[id(store)]
+
+    return run_in_transaction(store, SYSTEM_TENANT, registered)
+
+
+class LearnedReads:
+    """What a recurring transaction read by key last time, by what makes it recur (the admission of one
+    access key reads the same clock, key, vendor, offset, limits and fault documents every time): the
+    next one asks for them in one round trip (`Tx.prefetch`) instead of one per document."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._limit = limit
+        self._plans: dict[str, list[tuple[str, str]]] = {}
+
+    def run(self, tx: Tx, recurring: str | None, fn: Callable[[Tx], T]) -> T:
+        if recurring is None:
+            return fn(tx)
+        tx.prefetch(self._plans.get(recurring, ()))
+        try:
+            return fn(tx)
+        finally:
+            if len(self._plans) >= self._limit:  # many one-off keys (a fuzzer): start over, stay bounded
+                self._plans.clear()
+            self._plans[recurring] = tx.fetched()
 
 
 @functools.cache

@@ -150,6 +150,8 @@ def serve_workers(
     """
     from gunicorn.app.base import BaseApplication
 
+    from .journal import flush_all
+
     def ready(server: object) -> None:
         if on_ready:
             bound = server.LISTENERS[0].sock.getsockname()  # type: ignore[attr-defined]
@@ -170,6 +172,8 @@ def serve_workers(
                 "timeout": 120,
                 "graceful_timeout": 5,
                 "when_ready": ready,
+                # The journal's waiting batch (journal.py), also where a worker ends without atexit.
+                "worker_exit": lambda _arbiter, _worker: flush_all(),
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -49,6 +49,8 @@ class Settings:
     # 3k requests with 100 KB queries must not hold 100+ MiB: the journal is capped in bytes too.
     journal_bytes: int = 4 * 1024 * 1024
     journal_entry_bytes: int = 8 * 1024
+    # Entries are written in batches this long after the first (0: each in its own transaction).
+    journal_flush_ms: float = 50.0
     # Real-sleep latency faults of one vendor occupy at most this many threads per process.
     real_latency_slots: int = 2
     store_url: str = "memory"

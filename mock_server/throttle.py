@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .errors import gateway_error
+from .errors import ApiError, gateway_error
 from .runtime import RUNTIME, system_tx, to_micros
 from .settings import Settings, ThrottleClass
 from .store import MemoryStore, Store, Tx
@@ -51,8 +51,11 @@ class VendorLimits:
 class Admission:
     warning: str | None = None
     rejected: bool = False
+    refusal: ApiError | None = None  # what to answer instead of the bucket's 429 (the ladder's rung)
 
     def raise_if_rejected(self) -> None:
+        if self.refusal is not None:
+            raise self.refusal
         if self.rejected:
             raise gateway_error(429, TOO_MANY)
 

@@ -4,6 +4,10 @@ the file (a restart) continues where the last one stopped."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coupang_mock.server import journal as journal_module
 from coupang_mock.server.clock import EARLIEST, LATEST, ClockRangeError, TestClock
 from coupang_mock.server.control_schema import ControlInputError
 from coupang_mock.server.core import MockServices
@@ -267,3 +272,77 @@ def test_vendor_reset_refills_its_bucket_and_keeps_its_settings(pair: tuple[Mock
     two.reset(VENDOR)
     assert one.throttle.limits(VENDOR).burst == 2
     assert [_admitted(one) for _ in range(3)] == [True, True, False]
+
+
+# ---------------------------------------------------------------- journal batches
+
+
+def _waiting_for(condition: Any, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_batched_entry_is_read_at_once_here_and_soon_by_another_process(tmp_path: Path) -> None:
+    path = str(tmp_path / "journal.db")
+    here, there = Journal(100, flush_seconds=0.05), Journal(100, flush_seconds=0.05)
+    here.attach(SqliteStore(path))
+    there.attach(SqliteStore(path))
+    here.append({"n": 1, "vendorId": VENDOR})
+    assert [e["n"] for e in here.recent()] == [1], "a reader flushes its own process's entries first"
+    here.append({"n": 2, "vendorId": VENDOR})
+    assert _waiting_for(lambda: [e["n"] for e in there.recent()] == [2, 1]), "the flusher wrote it"
+    assert there.entry(2) is not None and there.entry(2)["n"] == 2  # type: ignore[index]
+
+
+def test_entries_from_many_threads_are_all_kept_once_in_each_threads_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_module, "FLUSH_ENTRIES", 16)  # some batches are written by a request thread
+    journal = Journal(10_000, max_bytes=50 * 1024 * 1024, flush_seconds=0.01)
+    journal.attach(MemoryStore())
+
+    def send(thread: int) -> None:
+        for n in range(200):
+            journal.append({"thread": thread, "n": n, "vendorId": VENDOR})
+
+    workers = [threading.Thread(target=send, args=(t,)) for t in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    kept = list(reversed(journal.recent(limit=10_000)))
+    assert len(kept) == 800
+    assert [e["id"] for e in kept] == list(range(1, 801)), "ids are the order entries were written in"
+    for thread in range(4):
+        assert [e["n"] for e in kept if e["thread"] == thread] == list(range(200))
+
+
+def test_an_idle_flusher_ends_and_a_new_one_starts_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_module, "IDLE_SECONDS", 0.3)
+    journal = Journal(10, flush_seconds=0.01)
+    journal.attach(MemoryStore())
+    journal.append({"n": 1, "vendorId": VENDOR})
+    assert journal._flusher is not None
+    assert _waiting_for(lambda: journal._flusher is None), "no thread outlives its work"
+    assert journal.usage()["entries"] == 1
+    journal.append({"n": 2, "vendorId": VENDOR})
+    assert journal._flusher is not None, "started again"
+    assert _waiting_for(lambda: journal._flusher is None)
+    assert [e["n"] for e in journal.recent()] == [2, 1]
+
+
+def test_waiting_entries_are_written_when_the_process_ends(tmp_path: Path) -> None:
+    path = tmp_path / "exit.db"
+    script = (
+        "from coupang_mock.server.journal import Journal\n"
+        "from coupang_mock.server.store import SqliteStore\n"
+        "j = Journal(10, flush_seconds=60)\n"
+        f"j.attach(SqliteStore({str(path)!r}))\n"
+        "j.append({'n': 7, 'vendorId': 'A00012345'})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    reader = Journal(10)
+    reader.attach(SqliteStore(str(path)))
+    assert [e["n"] for e in reader.recent()] == [7]

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from coupang_mock.server.store import (
     Conflict,
     MemoryStore,
+    Probe,
     SqliteStore,
     Store,
     declare_index,
@@ -111,6 +112,9 @@ def check(tx: Any, model: dict[str, dict[str, Any]], query: dict[str, Any]) -> N
     assert tx.find(KIND, query["index"], **options) == expected
     everything = scan_find(list(model.items()), index, query["prefix"], query["lo"], query["hi"], None, False, 0, None)
     assert tx.count(KIND, query["index"], prefix=query["prefix"], lo=query["lo"], hi=query["hi"]) == len(everything)
+    probe = Probe(KIND, query["index"], query["prefix"], query["lo"], query["hi"])
+    empty = Probe(KIND, "by-status", ("no such status",))
+    assert tx.probe([probe, empty, probe]) == [bool(everything), False, bool(everything)]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -350,6 +354,44 @@ def test_a_transaction_inside_one_of_the_same_tenant_counts_alike(store: Store) 
         assert tx.count(KIND, "by-status") == len(tx.find(KIND, "by-status")) == 2
     with store.transaction("A") as tx:
         assert tx.get(KIND, 1) == box(1, "ACCEPT", 0)
+
+
+def test_reads_in_one_transaction_follow_its_writes_and_its_rolled_back_savepoints(store: Store) -> None:
+    """A transaction keeps what it read (SQL stores): every later write, delete or rolled-back nested
+    write must show in its reads, and a caller changing a document it got changes nothing stored."""
+    with store.transaction("R") as tx:
+        tx.put(KIND, 1, box(1, "ACCEPT", 0))
+    with store.transaction("R") as tx:
+        first = tx.get(KIND, 1)
+        assert first == box(1, "ACCEPT", 0)
+        first["status"] = "changed by the caller"
+        assert tx.get(KIND, 1) == box(1, "ACCEPT", 0)
+        tx.put(KIND, 1, box(1, "INSTRUCT", 1))
+        assert tx.get(KIND, 1) == box(1, "INSTRUCT", 1)
+        assert [d["id"] for d in tx.find(KIND, "by-status", prefix=("INSTRUCT",))] == [1]
+        with pytest.raises(RuntimeError), store.transaction("R") as inner:
+            inner.put(KIND, 1, box(1, "DONE", 2))
+            assert inner.get(KIND, 1) == box(1, "DONE", 2)
+            raise RuntimeError("the nested part is taken back")
+        assert tx.get(KIND, 1) == box(1, "INSTRUCT", 1)
+        tx.delete(KIND, 1)
+        assert tx.get(KIND, 1) is None
+        tx.put(KIND, 1, box(1, "ACCEPT", 3))
+    with store.transaction("R") as tx:
+        assert tx.get(KIND, 1) == box(1, "ACCEPT", 3)
+        assert tx.count(KIND, "by-status") == 1
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**70), 10**30, BIG_ID, 1e300, 0.1])
+def test_numbers_beyond_64_bits_come_back_exactly(store: Store, value: Any) -> None:
+    """The SQL stores write with orjson where it can; a number it cannot hold must not come back a float."""
+    with store.transaction("N") as tx:
+        tx.put(KIND, 1, {**box(1, "ACCEPT", 0), "amount": value, "nested": [{"n": value}]})
+    with store.transaction("N") as tx:
+        doc = tx.get(KIND, 1)
+        assert doc is not None and (doc["amount"], doc["nested"][0]["n"]) == (value, value)
+        assert type(doc["amount"]) is type(value)
+        assert tx.find(KIND, "by-status")[0]["amount"] == value
 
 
 def test_an_optimistic_sqlite_writer_that_lost_the_race_conflicts(tmp_path: Path) -> None:

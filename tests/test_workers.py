@@ -76,7 +76,7 @@ class Served:
         return code
 
 
-def serve(db: Path, *extra: str) -> Served:
+def serve(db: Path, *extra: str, env: dict[str, str] | None = None) -> Served:
     command = [sys.executable, "-m", "coupang_mock.server.cli", "serve", "--workers", "2", "--port", "0"]
     process = subprocess.Popen(
         [*command, "--store", f"sqlite:///{db}", "--threads", "8", *extra],
@@ -84,6 +84,7 @@ def serve(db: Path, *extra: str) -> Served:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
@@ -244,12 +245,54 @@ def test_throttle_counts_per_vendor_across_workers(served: Served, vendor: dict[
     assert len({worker for _, worker in answers}) == 2
 
 
+def test_ladder_thresholds_and_hold_are_shared_by_the_workers(served: Served, vendor: dict[str, Any]) -> None:
+    vendor_id = vendor["vendorId"]
+    configured = served.control("PUT", "/ladder", {"vendorId": vendor_id, "holdSeconds": 120, "sustainedCalls": 0})
+    assert configured.status_code == 200
+    worker = configured.headers[WORKER_HEADER]
+    other = on_other_worker(served, worker, lambda: served.control("GET", "/ladder", vendorId=vendor_id))
+    assert (other.json()["settings"]["holdSeconds"], other.json()["settings"]["sustainedCalls"]) == (120, 0)
+    assert served.control(
+        "PUT", "/throttle", {"vendorId": vendor_id, "enabled": True, "ratePerSecond": 0.001, "burst": 1}
+    ).ok
+    client = served.client(vendor)
+    path = V4.format(vendor=vendor_id) + "/ordersheets"
+    query = encode_query({"createdAtFrom": "2026-03-01", "createdAtTo": "2026-03-02", "status": "ACCEPT"})
+    answers = [served.seen(client.send_raw("GET", path, query, headers={"Connection": "close"})) for _ in range(12)]
+    assert [a.status_code for a in answers] == [200] + [429] * 11
+    assert len({a.headers[WORKER_HEADER] for a in answers}) == 2
+    held = on_other_worker(served, worker, lambda: served.control("GET", "/ladder", vendorId=vendor_id)).json()
+    assert held["state"] == "HELD"
+
+
+def test_every_workers_requests_reach_the_journal(served: Served, vendor: dict[str, Any]) -> None:
+    """Each worker writes its entries in batches (journal.py): within moments, either one lists all."""
+    vendor_id = vendor["vendorId"]
+    client = served.client(vendor)
+    path = V4.format(vendor=vendor_id) + "/ordersheets"
+    query = encode_query({"createdAtFrom": "2026-03-01", "createdAtTo": "2026-03-02", "status": "ACCEPT"})
+    answers = [served.seen(client.send_raw("GET", path, query, headers={"Connection": "close"})) for _ in range(20)]
+    assert len({a.headers[WORKER_HEADER] for a in answers}) == 2
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        listed = served.control("GET", "/journal", vendorId=vendor_id, limit=100).json()
+        if len(listed) >= 20:
+            break
+        time.sleep(0.05)
+    assert len(listed) == 20 and {e["status"] for e in listed} == {200}
+    assert len({e["id"] for e in listed}) == 20, "sequence numbers are unique across workers"
+
+
 def test_restart_on_the_same_file_keeps_clock_offset_and_fault_rules(tmp_path: Path) -> None:
     db = tmp_path / "kept.db"
-    first = serve(db)
+    first = serve(db, env={"COUPANG_MOCK_JOURNAL_FLUSH_MS": "600000"})  # journal batches wait for the exit
     start = datetime.fromisoformat(first.control("GET", "/clock").json()["now"])
     assert first.control("POST", "/clock", {"advanceSeconds": 10 * 86_400}).status_code == 200
     assert first.control("POST", "/faults", {"pathPrefix": "/v2/providers/x", "status": 502}).status_code == 201
+    unsigned = requests.get(
+        f"{first.base_url}/v2/providers/openapi/apis/api/v4/vendors/A00012345/ordersheets", timeout=60
+    )
+    assert unsigned.status_code == 401
     assert first.stop(signal.SIGINT) == 0
     again = serve(db)
     try:
@@ -258,6 +301,8 @@ def test_restart_on_the_same_file_keeps_clock_offset_and_fault_rules(tmp_path: P
         assert [(r["pathPrefix"], r["status"]) for r in again.control("GET", "/faults").json()] == [
             ("/v2/providers/x", 502)
         ]
+        kept = again.control("GET", "/journal", limit=10).json()
+        assert [e["status"] for e in kept][:1] == [401], "the last batch was written when the worker stopped"
     finally:
         assert again.stop() == 0
 

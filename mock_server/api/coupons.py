@@ -50,7 +50,7 @@ def _validation_refusal(err: ApiError) -> ApiError:
     return coupons.fms_error(err.status, err.message)
 
 
-@ticker
+@ticker(due=coupons.due)
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
     coupons.tick(tx, now, lambda kind, digits: services.ids.next(tx, kind, digits))
 

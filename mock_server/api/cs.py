@@ -102,7 +102,7 @@ def confirm_call_center_inquiry(ctx: RequestContext) -> dict[str, Any]:
     return envelopes.ack()
 
 
-@ticker
+@ticker(due=cs.due)
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
     cs.tick(tx, now, lambda kind, digits: services.ids.next(tx, kind, digits))
 

@@ -82,7 +82,7 @@ def upload_exchange_invoice(ctx: RequestContext) -> dict[str, Any]:
     return _result(*outcome)
 
 
-@ticker
+@ticker(due=exchanges.due)
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
     exchanges.tick(tx, now)
 

@@ -278,7 +278,7 @@ def complete_long_term(ctx: RequestContext) -> dict[str, Any]:
 # ---------------------------------------------------------------- timed behaviour
 
 
-@ticker
+@ticker(due=order_timers.due)
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
     order_timers.tick(tx, now)
 

@@ -304,7 +304,7 @@ def opt_out_seller(ctx: RequestContext) -> dict[str, Any]:
 # ---------------------------------------------------------------- timed behaviour
 
 
-@ticker
+@ticker(due=products.due)
 def review_ticker(tx: Tx, now: datetime, services: MockServices) -> None:
     """Saving finishes and the automatic reviewer decides when their test-clock time has come."""
     products.tick(tx, now, lambda kind, digits: services.ids.next(tx, kind, digits))

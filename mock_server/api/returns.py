@@ -153,7 +153,7 @@ def list_withdrawals_by_ids(ctx: RequestContext) -> dict[str, Any]:
     return envelopes.standard([returns.render_withdrawal(doc, ctx.vendor_id) for doc in found], code="200")
 
 
-@ticker
+@ticker(due=returns.due)
 def tick(tx: Tx, now: datetime, services: MockServices) -> None:
     returns.tick(tx, now)
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx, declare_index
+from ..store import Probe, Tx, declare_index
 from . import inventory, query_paging, timefmt
 from .fsm import StateMachine
 
@@ -279,9 +279,14 @@ Step = Callable[[Tx, str, datetime, NewId], Any]
 STEPS: dict[str, Step] = {}
 
 
+def due(_tx: Tx, now: datetime) -> list[Probe]:
+    return [Probe(TIMERS, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1)))]
+
+
 def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
     """Settle what is due, oldest first: requests, transactions, coupon starts and ends."""
-    for timer in tx.find(TIMERS, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1))):
+    (probe,) = due(tx, now)
+    for timer in tx.find(probe.kind, probe.index, hi=probe.hi):
         kind, _, ident = timer["key"].partition(":")
         plan(tx, timer["key"], None)
         STEPS[kind](tx, ident, stored_time(timer["due"]), new_id)

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import IndexKey, Tx, declare_index
+from ..store import IndexKey, Probe, Tx, declare_index
 from . import inventory, orders, products, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 
@@ -293,9 +293,14 @@ def _safe_number(seed: int) -> str:
 # ---------------------------------------------------------------- timers (24 h limits)
 
 
+def due(_tx: Tx, now: datetime) -> list[Probe]:
+    return [Probe(KIND, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1)))]
+
+
 def tick(tx: Tx, now: datetime, new_id: NewId) -> None:
     """Unanswered requests get Coupang's system notice; unconfirmed transfers close, at their due time."""
-    for inquiry in tx.find(KIND, "due", hi=query_paging.iso_key(now + timedelta(microseconds=1))):
+    (probe,) = due(tx, now)
+    for inquiry in tx.find(probe.kind, probe.index, hi=probe.hi):
         at = _at(inquiry["dueAt"])
         if CALL_CENTER_MACHINE.can(inquiry["state"], "expire"):
             _move(inquiry, "expire", at)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import IndexKey, Tx, declare_index
+from ..store import IndexKey, Probe, Tx, declare_index
 from . import inventory, orders, paging, receipts, returns, shipping, timefmt
 from .fsm import IllegalTransition, StateMachine
 
@@ -370,6 +370,10 @@ def upload_invoice(
 
 
 # ---------------------------------------------------------------- completion by delivery tracking
+
+
+def due(_tx: Tx, _now: datetime) -> list[Probe]:
+    return [orders.REPLACEMENTS_DELIVERED]
 
 
 def tick(tx: Tx, now: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..store import Tx
+from ..store import Probe, Tx
 from . import receipts, timefmt
 from .order_cancel import complete_refund
 from .orders import BOXES, apply_event, policy, timed_step
@@ -41,18 +41,30 @@ def next_step(box: dict[str, Any], pol: dict[str, Any]) -> tuple[str, datetime] 
     return step[0], timefmt.parse_iso(step[1]) + delay
 
 
+def due(tx: Tx, now: datetime) -> list[Probe]:
+    """The ranges `tick` reads: refunds due, then each step whose delay has passed."""
+    pol = policy(tx)
+    steps = ((step, step_delay(step, pol)) for step in STEP_DELAYS)
+    return [
+        Probe(receipts.KIND, "refundDue", hi=up_to(now)),
+        *(
+            Probe(BOXES, "timedStep", prefix=(step,), hi=up_to(now - delay))
+            for step, delay in steps
+            if delay is not None
+        ),
+    ]
+
+
 def tick(tx: Tx, now: datetime) -> None:
     """Apply every timed step that is due. Each step happens at its own due time (history shows when the
     courier really scanned), and a box may take several steps in one catch-up."""
-    for receipt in tx.find(receipts.KIND, "refundDue", hi=up_to(now)):
+    refunds, *steps = due(tx, now)
+    for receipt in tx.find(refunds.kind, refunds.index, hi=refunds.hi):
         complete_refund(tx, receipt, timefmt.parse_iso(receipt["refundDueAt"]))
     pol = policy(tx)
     done: set[int] = set()
-    for step in STEP_DELAYS:
-        delay = step_delay(step, pol)
-        if delay is None:
-            continue
-        for box in tx.find(BOXES, "timedStep", prefix=(step,), hi=up_to(now - delay)):
+    for step in steps:
+        for box in tx.find(step.kind, step.index, prefix=step.prefix, hi=step.hi):
             if box["shipmentBoxId"] not in done:
                 done.add(box["shipmentBoxId"])
                 _catch_up(tx, box, pol, now)

@@ -25,6 +25,7 @@ read, which is what Coupang does ("해당 주문이 취소 또는 반품되었�
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -33,7 +34,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ApiError
-from ..store import IndexKey, Tx, declare_index
+from ..store import IndexKey, Probe, Tx, declare_index
 from . import timefmt
 from .fsm import StateMachine
 from .paging import time_key
@@ -165,6 +166,7 @@ declare_index(BOXES, "byStatus", lambda box: (box["status"], _created(box), box[
 declare_index(BOXES, "recent", lambda box: (_created(box), box["shipmentBoxId"]))
 declare_index(BOXES, "timedStep", _timed_key)
 declare_index(BOXES, "replacementDelivered", _replacement_key)
+REPLACEMENTS_DELIVERED = Probe(BOXES, "replacementDelivered")
 declare_index(BOXES, "saleDay", _sale_key)
 declare_index(ORDERS, "recent", lambda order: (time_key(order["orderedAt"]), order["orderId"]))
 declare_index(
@@ -327,6 +329,7 @@ def phone_on_wire(number: str, legacy: bool) -> str:
     return "+82-" + number[1:]
 
 
+@functools.lru_cache(maxsize=16384)  # a list page formats the same few stored instants many times
 def _time(value: str | None, legacy: bool, spaced: bool = False) -> str | None:
     if not value:
         return None
@@ -520,7 +523,7 @@ def release_hold(tx: Tx, shipment_box_id: int, vendor_item_id: int, count: int) 
 
 def delivered_replacements(tx: Tx) -> list[dict[str, Any]]:
     """Exchange replacement boxes delivered since the exchanges domain last looked (its ticker)."""
-    return tx.find(BOXES, "replacementDelivered")
+    return tx.find(REPLACEMENTS_DELIVERED.kind, REPLACEMENTS_DELIVERED.index)
 
 
 def note_replacement(tx: Tx, box: dict[str, Any]) -> None:

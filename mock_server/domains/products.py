@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..store import Tx, declare_index
+from ..store import Probe, Tx, declare_index
 from . import categories, inventory, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
 from .product_rules import (
@@ -166,10 +166,14 @@ def _schedule(product: dict[str, Any], action: str | None, due: datetime | None 
     product["mock"]["due"] = {"action": action, "at": due.isoformat()} if action and due else None
 
 
+def due(_tx: Tx, now: datetime) -> list[Probe]:
+    return [Probe(KIND, "due", hi=iso_key(now + timedelta(microseconds=1)))]
+
+
 def due_actions(tx: Tx, now: datetime) -> list[tuple[int, str]]:
     """Scheduled (sellerProductId, action) whose time has come, oldest first."""
-    due = tx.find(KIND, "due", hi=iso_key(now + timedelta(microseconds=1)))
-    return [(p["sellerProductId"], p["mock"]["due"]["action"]) for p in due]
+    (probe,) = due(tx, now)
+    return [(p["sellerProductId"], p["mock"]["due"]["action"]) for p in tx.find(probe.kind, probe.index, hi=probe.hi)]
 
 
 # ---------------------------------------------------------------- reading

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..store import Tx
+from ..store import Probe, Tx
 from . import inventory, orders, paging, receipts, timefmt
 from .fsm import IllegalTransition
 
@@ -526,10 +526,15 @@ def _schedule_auto_approval(tx: Tx, receipt: dict[str, Any], now: datetime) -> N
     receipt["autoApproveAt"] = (now + timedelta(days=AUTO_APPROVE_DAYS)).isoformat()
 
 
+def due(_tx: Tx, now: datetime) -> list[Probe]:
+    return [Probe(receipts.KIND, "autoApproveDue", hi=paging.up_to(now))]
+
+
 def tick(tx: Tx, now: datetime) -> None:
     """Confirmed receipts nobody approved are approved by Coupang after the waiting period (CS_CONFIRM)."""
-    for receipt in tx.find(receipts.KIND, "autoApproveDue", hi=paging.up_to(now)):
-        due = _at(receipt["autoApproveAt"])
-        receipts.transition(receipt, "autoApprove", due)
-        _complete(tx, receipt, due, "CS_CONFIRM")
+    (probe,) = due(tx, now)
+    for receipt in tx.find(probe.kind, probe.index, hi=probe.hi):
+        approved_at = _at(receipt["autoApproveAt"])
+        receipts.transition(receipt, "autoApprove", approved_at)
+        _complete(tx, receipt, approved_at, "CS_CONFIRM")
         receipts.put(tx, receipt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -21,18 +22,19 @@ def iso_i18n(moment: datetime | None) -> str | None:
 
 def legacy_t(moment: datetime | None) -> str | None:
     """v4 orderedAt/paidAt: yyyy-MM-dd'T'HH:mm:ss in KST."""
-    return to_kst(moment).strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+    return to_kst(moment).isoformat(timespec="seconds")[:19] if moment else None
 
 
 def legacy_space(moment: datetime | None) -> str | None:
     """v4 deliveredDate/confirmDate: yyyy-MM-dd HH:mm:ss in KST."""
-    return to_kst(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else None
+    return to_kst(moment).isoformat(sep=" ", timespec="seconds")[:19] if moment else None
 
 
 def kst_date(moment: datetime) -> date:
     return to_kst(moment).date()
 
 
+@functools.lru_cache(maxsize=1024)  # a poller sends the same window again and again; strptime is slow
 def parse_query_datetime(value: str, name: str) -> datetime:
     """Query windows: yyyy-MM-dd, yyyy-MM-dd+09:00, yyyy-MM-ddTHH:mm(+09:00), yyyy-MM-ddTHH:mm:ss.
 

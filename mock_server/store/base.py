@@ -11,7 +11,7 @@ and `Tx.find`/`Tx.count` ask one index for a prefix, an optional range, a cursor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -22,6 +22,17 @@ SYSTEM_TENANT = "_system"
 Scalar = str | int | float | bool
 IndexKey = tuple[Scalar, ...]
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One `find` asked only whether it has a row: `Tx.probe` answers many of them in one round trip."""
+
+    kind: str
+    index: str
+    prefix: IndexKey = ()
+    lo: Scalar | None = None
+    hi: Scalar | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,20 @@ class Tx(Protocol):
     def count(
         self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
     ) -> int: ...
+
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Read these (kind, key) documents in one round trip, for the `get`s that follow (a hint: a
+        store without round trips ignores it)."""
+        ...
+
+    def fetched(self) -> list[tuple[str, str]]:
+        """The (kind, key) documents this transaction has read by key so far (what to prefetch next time)."""
+        ...
+
+    def probe(self, probes: Sequence[Probe]) -> list[bool]:
+        """For each probe, whether its range holds a document (one statement on the SQL stores: every
+        request asks the timed domains whether anything is due)."""
+        ...
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         """Every document of a kind. Never on a request path: export, snapshots and migrations only."""

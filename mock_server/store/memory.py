@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,7 @@ from .base import (
     Document,
     Index,
     IndexKey,
+    Probe,
     Scalar,
     in_range,
     index_key,
@@ -200,6 +201,15 @@ class MemoryTx:
         self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
     ) -> int:
         return _View(self, kind, index, tuple(prefix), lo, hi, None, False).total()
+
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Every read is in memory already."""
+
+    def fetched(self) -> list[tuple[str, str]]:
+        return []
+
+    def probe(self, probes: Sequence[Probe]) -> list[bool]:
+        return [_View(self, p.kind, p.index, tuple(p.prefix), p.lo, p.hi, None, False).total() > 0 for p in probes]
 
     def commit(self) -> None:
         """Every declared index moves with its documents; the tuples are computed before anything

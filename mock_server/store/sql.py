@@ -10,18 +10,19 @@ placeholders; a dialect turns them into its own.
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .. import jsonio
 from . import keys
 from .base import (
     SYSTEM_TENANT,
     Conflict,
     Document,
     IndexKey,
+    Probe,
     Scalar,
     index_key,
     index_of,
@@ -79,12 +80,17 @@ def schema(dialect: Dialect) -> list[str]:
 
 
 FLUSH_ROWS = 200  # count rows per upsert statement (5 parameters each; SQLite allows 32766)
+READ_CACHE_DOCS = 256  # documents one transaction keeps as read (clock, limits, meta: a handful)
 
 
 def encoded_keys(kind: str, doc: Document) -> dict[str, bytes]:
     """The document's encoded tuple in each declared index of its kind that holds it."""
     tuples = {index.name: index_key(index, doc) for index in indexes_of(kind)}
     return {name: keys.encode(ik) for name, ik in tuples.items() if ik is not None}
+
+
+def _ikeys(stored: str) -> dict[str, bytes]:
+    return {name: bytes.fromhex(k) for name, k in jsonio.load_doc(stored).items()}
 
 
 class SqlTx:
@@ -95,6 +101,8 @@ class SqlTx:
         self._may_write = dialect.write_allowed(write)
         self._last: Any = None
         self._deltas: dict[tuple[str, str, bytes], int] = {}
+        self._cache: dict[tuple[str, str], tuple[str | None, dict[str, bytes]]] = {}
+        self._fetched: list[tuple[str, str]] = []
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(self._dialect.sql(statement), params)
@@ -105,39 +113,67 @@ class SqlTx:
         self._last = self._run(statement, params)
 
     def get(self, kind: str, key: str | int) -> Document | None:
-        row = self._run("SELECT value FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, str(key)))
-        found = row.fetchone()
-        return json.loads(found[0]) if found else None
+        text, _ = self._fetch(kind, str(key))
+        return jsonio.load_doc(text) if text is not None else None
 
-    def _indexed_as(self, kind: str, key: str) -> dict[str, bytes]:
-        """The document's index tuples as stored with it (`docs.ikeys`): read by primary key, the one
-        index of `docs`, so no plan can turn this lookup into a scan of `idx` (PostgreSQL's generic plans
-        did, on statistics taken while the table was empty)."""
-        row = self._run("SELECT ikeys FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, key))
-        found = row.fetchone()
-        return {name: bytes.fromhex(k) for name, k in json.loads(found[0]).items()} if found else {}
+    def _fetch(self, kind: str, key: str) -> tuple[str | None, dict[str, bytes]]:
+        """A document's text and its index tuples as stored with it (`docs.ikeys`), read once per
+        transaction: a request reads the clock, limits and meta documents several times, and a put
+        after a get needs the index tuples the get already had. Read by primary key, the one index of
+        `docs`, so no plan can turn this lookup into a scan of `idx` (PostgreSQL's generic plans did,
+        on statistics taken while the table was empty)."""
+        cached = self._cache.get((kind, key))
+        if cached is None:
+            self._fetched.append((kind, key))
+            row = self._run(
+                "SELECT value, ikeys FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, key)
+            ).fetchone()
+            cached = (row[0], _ikeys(row[1])) if row else (None, {})
+            if len(self._cache) >= READ_CACHE_DOCS:  # a transaction reading thousands holds none of them
+                self._cache.clear()
+            self._cache[kind, key] = cached
+        return cached
+
+    def prefetch(self, keys: Sequence[tuple[str, str]]) -> None:
+        wanted = list(dict.fromkeys((kind, str(key)) for kind, key in keys if (kind, str(key)) not in self._cache))
+        if not wanted or len(self._cache) + len(wanted) > READ_CACHE_DOCS:
+            return
+        # One primary-key lookup per document (an OR of them lets SQLite scan the whole tenant instead).
+        one = "SELECT kind, key, value, ikeys FROM docs WHERE tenant=? AND kind=? AND key=?"
+        rows = self._run(
+            " UNION ALL ".join([one] * len(wanted)), tuple(v for pair in wanted for v in (self.tenant, *pair))
+        ).fetchall()
+        found = {(kind, key): (value, _ikeys(ikeys)) for kind, key, value, ikeys in rows}
+        for pair in wanted:
+            self._cache[pair] = found.get(pair, (None, {}))
+        self._fetched.extend(wanted)
+
+    def fetched(self) -> list[tuple[str, str]]:
+        return list(self._fetched)
+
+    def _remember(self, kind: str, key: str, text: str | None, encoded: dict[str, bytes]) -> None:
+        # Only what was read before: a bulk write must not hold every document it wrote.
+        if (kind, key) in self._cache:
+            self._cache[kind, key] = (text, encoded)
 
     def put(self, kind: str, key: str | int, value: Document) -> None:
         skey = str(key)
         encoded = encoded_keys(kind, value)
-        current = self._indexed_as(kind, skey)
+        current = self._fetch(kind, skey)[1]
+        text = jsonio.dump_doc(value)
         self._write(
             "INSERT INTO docs (tenant, kind, key, value, ikeys) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (tenant, kind, key) DO UPDATE SET value = excluded.value, ikeys = excluded.ikeys",
-            (
-                self.tenant,
-                kind,
-                skey,
-                json.dumps(value, ensure_ascii=False, separators=(",", ":")),
-                json.dumps({name: k.hex() for name, k in encoded.items()}, separators=(",", ":")),
-            ),
+            (self.tenant, kind, skey, text, jsonio.dump_doc({name: k.hex() for name, k in encoded.items()})),
         )
+        self._remember(kind, skey, text, encoded)
         self._move(kind, skey, current, encoded)
 
     def delete(self, kind: str, key: str | int) -> None:
         skey = str(key)
-        current = self._indexed_as(kind, skey)
+        current = self._fetch(kind, skey)[1]
         self._write("DELETE FROM docs WHERE tenant=? AND kind=? AND key=?", (self.tenant, kind, skey))
+        self._remember(kind, skey, None, {})
         self._move(kind, skey, current, {})
 
     def _move(self, kind: str, key: str, current: dict[str, bytes], encoded: dict[str, bytes]) -> None:
@@ -184,7 +220,7 @@ class SqlTx:
             f"SELECT key, value FROM docs WHERE tenant=? AND kind=? ORDER BY {self._dialect.insertion_order}",
             (self.tenant, kind),
         )
-        return [(key, json.loads(value)) for key, value in rows.fetchall()]
+        return [(key, jsonio.load_doc(value)) for key, value in rows.fetchall()]
 
     def _where(
         self,
@@ -231,7 +267,17 @@ class SqlTx:
             f" FROM idx i WHERE {clause} ORDER BY i.k {order}, i.key {order} LIMIT ? OFFSET ?",
             (*params, self._dialect.no_limit if limit is None else limit, offset),
         )
-        return [json.loads(value) for (value,) in rows.fetchall()]
+        return [jsonio.load_doc(value) for (value,) in rows.fetchall()]
+
+    def probe(self, probes: Sequence[Probe]) -> list[bool]:
+        if not probes:
+            return []
+        wheres = [self._where(p.kind, p.index, p.prefix, p.lo, p.hi, None, False) for p in probes]
+        row = self._run(
+            "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM idx i WHERE {clause})" for clause, _ in wheres),
+            tuple(value for _, params in wheres for value in params),
+        ).fetchone()
+        return [bool(found) for found in row]
 
     def count(
         self, kind: str, index: str, *, prefix: IndexKey = (), lo: Scalar | None = None, hi: Scalar | None = None
@@ -333,6 +379,7 @@ class SqlStore:
         same_tenant = tenant == outer.tenant
         if same_tenant:  # counts must see the outer transaction's pending changes, and hand back its own
             tx._deltas = dict(outer._deltas)
+            tx._cache = outer._cache  # one tenant's documents: what either writes, the other reads
         self._local.tx = tx
         try:
             yield tx
@@ -342,6 +389,7 @@ class SqlStore:
                 tx.flush()
         except BaseException:
             db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            outer._cache.clear()  # it may hold what the savepoint wrote and took back
             raise
         finally:
             db.execute(f"RELEASE SAVEPOINT {savepoint}")
@@ -369,7 +417,7 @@ class SqlStore:
             order = self.dialect.insertion_order
             rows = tx._run(f"SELECT kind, key, value FROM docs WHERE tenant=? ORDER BY {order}", (tenant,))
             for kind, key, value in rows.fetchall():
-                data.setdefault(kind, {})[key] = json.loads(value)
+                data.setdefault(kind, {})[key] = jsonio.load_doc(value)
         return data
 
     def analyze(self) -> None:
@@ -385,7 +433,7 @@ class SqlStore:
             tx._run("UPDATE docs SET ikeys = '{}' WHERE tenant=?", (tenant,))
             rows = tx._run("SELECT kind, key, value FROM docs WHERE tenant=?", (tenant,)).fetchall()
             for kind, key, value in rows:
-                tx.put(kind, key, json.loads(value))  # with idx empty, every tuple is written afresh
+                tx.put(kind, key, jsonio.load_doc(value))  # with idx empty, every tuple is written afresh
 
     def load(self, tenant: str, data: dict[str, dict[str, Document]]) -> None:
         """Replace the tenant's documents (sequences continue past the loaded ones)."""

@@ -63,9 +63,9 @@ def journal_list() -> Any:
 
 
 def _entry(entry_id: int) -> dict[str, Any]:
-    for entry in services().journal.recent(None, JOURNAL_SCAN):
-        if entry.get("id") == entry_id:
-            return entry
+    entry = services().journal.entry(entry_id)
+    if entry is not None:
+        return entry
     raise ApiError(404, f"journal entry {entry_id} does not exist (the journal keeps the most recent requests)")
 
 
