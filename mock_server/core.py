@@ -22,7 +22,7 @@ from . import spec as spec_module
 from .accesslog import ENTRY_KEY
 from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
-from .domains.fsm import flush_coverage, pending_coverage
+from .domains.fsm import take_coverage
 from .errors import ApiError, LocatedError, bug_response, gateway_error, json_response, not_found
 from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
@@ -205,12 +205,9 @@ class Gateway:
         return response
 
     def _record(self, entry: dict[str, Any]) -> None:
-        """The journal entry (written in a batch, see journal.py) and this request's transition counts."""
+        """The journal entry and this request's transition counts, written in a batch (journal.py)."""
         try:
-            self.s.journal.append(entry)
-            if pending_coverage():
-                with system_tx(self.s.store) as tx:
-                    flush_coverage(tx)
+            self.s.journal.append(entry, take_coverage())
         except Exception:  # the answer is decided; a failing journal must not turn it into a 500
             log.exception("journal write failed for %s %s", entry["method"], entry["path"])
 

@@ -20,9 +20,11 @@ import os
 import threading
 import time
 import weakref
+from collections import Counter
 from typing import Any
 
 from . import jsonio
+from .domains.fsm import Edge, add_coverage
 from .runtime import RUNTIME, system_tx
 from .store import MemoryStore, Store, Tx, declare_index
 
@@ -48,6 +50,7 @@ class Journal:
         self.flush_seconds = flush_seconds
         self._store: Store = MemoryStore()
         self._pending: list[dict[str, Any]] = []
+        self._coverage: Counter[Edge] = Counter()  # transition counts ride with the entries
         self._lock = threading.Lock()  # the buffer
         self._flushing = threading.Lock()  # one batch at a time: entries keep their order
         self._wake = threading.Event()
@@ -56,15 +59,19 @@ class Journal:
     def attach(self, store: Store) -> None:
         self._store = store
 
-    def append(self, entry: dict[str, Any]) -> None:
-        """Keep `entry` (written within `flush_seconds`; at once when flush_seconds is 0)."""
-        if self.max_entries <= 0:
+    def append(self, entry: dict[str, Any], coverage: Counter[Edge] | None = None) -> None:
+        """Keep `entry` and the request's transition counts (written within `flush_seconds`; at once
+        when flush_seconds is 0)."""
+        kept = [entry] if self.max_entries > 0 else []
+        if not kept and not coverage:
             return
         if self.flush_seconds <= 0:
-            self.record(entry)
+            with system_tx(self._store) as tx:
+                self._write(tx, kept, coverage or Counter())
             return
         with self._lock:
-            self._pending.append(entry)
+            self._pending.extend(kept)
+            self._coverage.update(coverage or {})
             full = len(self._pending) >= FLUSH_ENTRIES
             started = self._flusher == os.getpid()
             if not started:
@@ -81,7 +88,7 @@ class Journal:
         while True:
             if not self._wake.wait(IDLE_SECONDS):
                 with self._lock:
-                    if not self._pending:
+                    if not self._pending and not self._coverage:
                         self._flusher = None
                         return
             self._wake.clear()
@@ -96,9 +103,10 @@ class Journal:
         with self._flushing:
             with self._lock:
                 batch, self._pending = self._pending, []
-            if batch:
+                coverage, self._coverage = self._coverage, Counter()
+            if batch or coverage:
                 with system_tx(self._store) as tx:
-                    self._write(tx, batch)
+                    self._write(tx, batch, coverage)
 
     def record(self, entry: dict[str, Any], *, tx: Tx | None = None) -> None:
         """Write `entry` now (in `tx`, or in a system transaction of its own)."""
@@ -106,11 +114,14 @@ class Journal:
             return
         if tx is None:
             with system_tx(self._store) as own:
-                self._write(own, [entry])
+                self._write(own, [entry], Counter())
             return
-        self._write(tx, [entry])
+        self._write(tx, [entry], Counter())
 
-    def _write(self, tx: Tx, entries: list[dict[str, Any]]) -> None:
+    def _write(self, tx: Tx, entries: list[dict[str, Any]], coverage: Counter[Edge]) -> None:
+        add_coverage(tx, coverage)
+        if not entries:
+            return
         meta = _meta(tx)
         for entry in entries:
             seq = meta["next"]

@@ -10,6 +10,7 @@ ran except in the spelling of floats (`1e16` rather than `1e+16`, the same JSON 
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -60,3 +61,16 @@ def load_doc(text: str | bytes) -> Any:
         except ValueError:  # JSONDecodeError: NaN or Infinity written by an older version
             pass
     return json.loads(text)
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (documents, request bodies), several times faster than
+    copy.deepcopy, which it falls back on for anything else."""
+    kind = type(value)
+    if kind is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if kind is list:
+        return [clone(v) for v in value]
+    if kind in (str, int, float, bool, type(None)):
+        return value
+    return copy.deepcopy(value)

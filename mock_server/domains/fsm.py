@@ -3,8 +3,8 @@
 Each domain declares one `StateMachine` with its whole table; handlers ask it before changing a
 status, so the rules live in one place and an illegal move is refused the same way everywhere.
 Every applied edge is counted, which is what the contract harness reports as transition coverage:
-per process at once, and into the store (`flush_coverage`, at the end of each request) so that
-`GET /_mock/transitions` adds up every worker's edges and survives a restart.
+per process at once, and into the store (with the request's journal batch, or `flush_coverage`) so
+that `GET /_mock/transitions` adds up every worker's edges and survives a restart.
 """
 
 from __future__ import annotations
@@ -79,22 +79,29 @@ def _pending() -> Counter[Edge]:
     return counter
 
 
-def pending_coverage() -> bool:
-    return bool(_pending())
+def take_coverage() -> Counter[Edge]:
+    """This thread's pending edges, handed over (the journal writes them with its next batch)."""
+    pending = _pending()
+    taken = Counter(pending)
+    pending.clear()
+    return taken
+
+
+def add_coverage(tx: Tx, counts: Mapping[Edge, int]) -> None:
+    """Add edge counts to the shared counts in the store (system tenant)."""
+    if not counts:
+        return
+    doc = tx.get(RUNTIME, COVERAGE_KEY) or {"edges": {}}
+    edges: dict[str, int] = doc["edges"]
+    for edge, count in counts.items():
+        key = "|".join(edge)
+        edges[key] = edges.get(key, 0) + count
+    tx.put(RUNTIME, COVERAGE_KEY, {"edges": edges})
 
 
 def flush_coverage(tx: Tx) -> None:
     """Add this thread's pending edges to the shared counts in the store (system tenant)."""
-    pending = _pending()
-    if not pending:
-        return
-    doc = tx.get(RUNTIME, COVERAGE_KEY) or {"edges": {}}
-    edges: dict[str, int] = doc["edges"]
-    for edge, count in pending.items():
-        key = "|".join(edge)
-        edges[key] = edges.get(key, 0) + count
-    tx.put(RUNTIME, COVERAGE_KEY, {"edges": edges})
-    pending.clear()
+    add_coverage(tx, take_coverage())
 
 
 def transition_coverage(store: Store | None = None) -> dict[str, dict[str, object]]:

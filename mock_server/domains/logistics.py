@@ -14,7 +14,6 @@ the message is marked x-inferred in the spec.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -24,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ApiError
+from ..jsonio import clone
 from ..store import Tx, declare_index
 from . import query_paging, timefmt
 
@@ -332,7 +332,7 @@ def update_outbound(tx: Tx, path_code: int, body: dict[str, Any], ids: IdSource)
     _require(body, "vendorId", "userId")
     body_code = body.get("outboundShippingPlaceCode")
     center = get_outbound(tx, path_code)
-    before = copy.deepcopy(center)  # its address links are replaced on save
+    before = clone(center)  # its address links are replaced on save
     if center is None or (body_code is not None and str(body_code) != str(path_code)):
         raise _bad(CODE_MISMATCH)
     # `global` is fixed after creation: a different value is ignored, not refused (spec x-inferred)

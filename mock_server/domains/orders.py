@@ -24,7 +24,6 @@ read, which is what Coupang does ("해당 주문이 취소 또는 반품되었�
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from collections.abc import Callable, Iterable
@@ -34,6 +33,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import ApiError
+from ..jsonio import clone
 from ..store import IndexKey, Probe, Tx, declare_index
 from . import timefmt
 from .fsm import StateMachine
@@ -459,7 +459,7 @@ def open_replacement_box(
     first = get_box(tx, original_box_id)
     if first is None:
         raise ApiError(500, "the original shipment box of the exchange is gone")
-    box = copy.deepcopy(first)
+    box = clone(first)
     lines = []
     for line in first["orderItems"]:
         if line["vendorItemId"] in wanted:

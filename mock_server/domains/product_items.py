@@ -6,10 +6,10 @@ is read and written through `products`.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from ..errors import ApiError
+from ..jsonio import clone
 from ..store import Tx
 from . import inventory, products
 from .product_rules import settings
@@ -83,7 +83,7 @@ def auto_generate(tx: Tx, base: dict[str, Any], multiple: int, ids: IdSource) ->
     product = products.get(tx, base["sellerProductId"])
     assert product is not None
     document = {
-        **copy.deepcopy(base),
+        **clone(base),
         "vendorItemId": ids("vendor-item", 11),
         "sellerProductItemId": ids("seller-product-item", 11),
         "itemName": f"{base['itemName']} x {multiple}",

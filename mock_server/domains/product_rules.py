@@ -7,7 +7,6 @@ grouped in `product_texts` and noted in the spec. Store kind (per vendor):
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ApiError
+from ..jsonio import clone
 from ..store import Tx
 from . import categories, logistics, timefmt
 from .product_texts import (
@@ -659,7 +659,7 @@ def validate(
     tx: Tx, raw: dict[str, Any], now: datetime, existing: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], categories.Category, dict[str, Any] | None]:
     """A normalised copy of a create/update body, its leaf category and the missing-option warning."""
-    body = {name: copy.deepcopy(raw[name]) for name in (*PRODUCT_FIELDS, "items") if name in raw}
+    body = {name: clone(raw[name]) for name in (*PRODUCT_FIELDS, "items") if name in raw}
     _check_required(body)
     raw_items = body.pop("items")
     if not isinstance(raw_items, list):
@@ -697,13 +697,13 @@ def validate(
 def _item_copy(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise bad_input(raw)
-    item = {name: copy.deepcopy(raw[name]) for name in ITEM_FIELDS if name in raw}
+    item = {name: clone(raw[name]) for name in ITEM_FIELDS if name in raw}
     for name in ("sellerProductItemId", "vendorItemId"):
         if raw.get(name) not in (None, ""):
             item[name] = _int(raw[name])
     for name, default in ITEM_DEFAULTS.items():
         if item.get(name) is None:
-            item[name] = copy.deepcopy(default)
+            item[name] = clone(default)
     return item
 
 

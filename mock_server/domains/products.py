@@ -17,11 +17,11 @@ Validation is in `product_rules`, lists in `product_lists`, option (vendor item)
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..jsonio import clone
 from ..store import Probe, Tx, declare_index
 from . import categories, inventory, query_paging, timefmt
 from .fsm import IllegalTransition, StateMachine
@@ -519,7 +519,7 @@ def partial_update(tx: Tx, path_id: Any, raw: dict[str, Any], now: datetime) -> 
     product = _product_for_change(tx, raw.get("sellerProductId"), path_id)
     _transition(product, "PARTIAL_UPDATE", PENDING_PRODUCT)
     body = {name: product.get(name) for name in PRODUCT_FIELDS if name in product}
-    changes = {name: copy.deepcopy(raw[name]) for name in PARTIAL_FIELDS if name in raw and name != "pccNeeded"}
+    changes = {name: clone(raw[name]) for name in PARTIAL_FIELDS if name in raw and name != "pccNeeded"}
     body.update(changes)
     if changes.get("returnCenterCode") and str(changes["returnCenterCode"]) != str(product["returnCenterCode"]):
         for name in (
@@ -531,7 +531,7 @@ def partial_update(tx: Tx, path_id: Any, raw: dict[str, Any], now: datetime) -> 
         ):
             if name not in raw:
                 body.pop(name, None)  # a new center brings its own address
-    items = copy.deepcopy(product["items"])
+    items = clone(product["items"])
     if "pccNeeded" in raw:
         for item in items:
             item["pccNeeded"] = as_bool(raw["pccNeeded"])
@@ -619,7 +619,7 @@ def tick(tx: Tx, now: datetime, ids: IdSource) -> None:
 def render(tx: Tx, product: dict[str, Any]) -> dict[str, Any]:
     """get-seller-product: the registered fields plus ids, status and the live vendor-item values."""
     mock = product["mock"]
-    body = {name: copy.deepcopy(product[name]) for name in PRODUCT_FIELDS if name in product}
+    body = {name: clone(product[name]) for name in PRODUCT_FIELDS if name in product}
     return {
         "sellerProductId": product["sellerProductId"],
         "statusName": STATUS_NAMES[mock["status"]],
@@ -652,7 +652,7 @@ def _render_generated(tx: Tx, product: dict[str, Any], vendor_item_id: int) -> d
 
 
 def _render_item(tx: Tx, product: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    rendered = copy.deepcopy(item)
+    rendered = clone(item)
     rendered.setdefault("vendorItemId", None)
     live = inventory.get_item(tx, item["vendorItemId"]) if item.get("vendorItemId") else None
     if live is not None:
