@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .api.products import quick_body, quick_outbound_body, quick_return_body
-from .domains import cs, exchanges, logistics, orders, products, receipts
+from .domains import cs, exchanges, logistics, orders, products, receipts, timefmt
 from .errors import ApiError
 from .scenario_actor import Actor, bulk_failure
 from .scenario_lifecycles import (
@@ -308,11 +308,38 @@ class VendorBuilder:
                 {**ids, "exchangeRejectCode": entry.get("rejectCode", "SOLDOUT")},
                 path=eid,
             ),
+            "uploadInvoice": lambda: self._bulk("uploadExchangeInvoice", self._replacement_invoice(ids), path=eid),
+            # the courier brings the replacement box; the exchanges ticker then records SUCCESS
+            "delivered": lambda: [
+                self.actor.control("POST", f"/shipments/{self._replacement(exchange_id)}/track", {"event": event})
+                for event in ("PICKED_UP", "DELIVERED")
+            ],
         }
         status = self._drive(
             EXCHANGE, entry.get("status", "RECEIPT"), lambda tx: exchanges.get(tx, exchange_id)["state"], actions
         )
         return {"exchangeId": exchange_id, "status": status}
+
+    def _replacement(self, exchange_id: int) -> int:
+        return int(self.actor.read(lambda tx: exchanges.get(tx, exchange_id)["replacementBoxId"]))
+
+    def _replacement_invoice(self, ids: dict[str, Any]) -> dict[str, Any]:
+        """The replacement box's invoice, once the box is visible: like a seller, the scenario waits
+        for it (Coupang: up to ~10 min), moving this vendor's test clock on if it has to."""
+        exchange = self.actor.read(lambda tx: exchanges.get(tx, ids["exchangeId"]))
+        clock = self.actor.services.clock
+        now = clock.now(self.vendor_id)
+        if not exchanges.replacement_visible(exchange, now):
+            wait = timefmt.parse_iso(exchange["replacementVisibleAt"]) - now
+            clock.advance(wait.total_seconds(), self.vendor_id)
+        box_id = int(exchange["replacementBoxId"])
+        # unique per box (the 180-day reuse rule), apart from the forward boxes' "5…" numbers
+        return {
+            **ids,
+            "shipmentBoxId": box_id,
+            "goodsDeliveryCode": "CJGLS",
+            "invoiceNumber": f"7{box_id % 10**11:011d}",
+        }
 
     # ------------------------------------------------------------------ CS
 

@@ -133,6 +133,8 @@ EXCHANGE = Lifecycle(
         "confirmReceipt": "confirmReceipt",
         "withdraw": "withdraw",
         "reject": "reject",
+        "uploadInvoice": "uploadInvoice",
+        "delivered": "delivered",
     },
     aliases={},
     prefix_match=True,

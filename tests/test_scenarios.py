@@ -151,7 +151,16 @@ def test_a_cheap_return_cannot_wait_in_the_warehouse(services: MockServices) -> 
 
 @pytest.mark.parametrize(
     "status",
-    ["RECEIPT", "RECEIPT/Delivering", "RECEIPT/CompleteCollect", "PROGRESS", "REJECT", "CANCEL"],
+    [
+        "RECEIPT",
+        "RECEIPT/Delivering",
+        "RECEIPT/CompleteCollect",
+        "PROGRESS",
+        "PROGRESS/Redelivery",
+        "REJECT",
+        "CANCEL",
+        "SUCCESS",
+    ],
 )
 def test_exchanges_reach_every_declared_status(status: str, services: MockServices) -> None:
     text = HEADER + f"    exchanges:\n      - {{id: x, order: o1, status: {status}}}\n"
