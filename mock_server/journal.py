@@ -6,10 +6,11 @@ oldest-first until it holds at most `max_entries` entries AND `max_bytes` bytes.
 too (long queries and bodies are cut), so no single request can flush the rest out.
 
 Writing each entry in its own transaction was a third of a served GET's cost and made every request a
-writer of the shared file (bench/RESULTS.md). So a request hands its entry to `append`, and a flusher
-thread writes what accumulated in one transaction, `flush_seconds` later (or at once when
-`FLUSH_ENTRIES` wait). Every read of the journal flushes this process's entries first, so a client of
-one process always reads its own requests; another worker's show up within `flush_seconds`.
+writer of the shared file (bench/RESULTS.md). So a request hands its entry to `append` and never waits
+on the store for it: a flusher thread writes what accumulated in one transaction, `flush_seconds`
+later (what waits is capped at `max_entries`, all the journal would keep). Every read of the journal
+flushes this process's entries first, so a client of one process always reads its own requests;
+another worker's show up within `flush_seconds`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from .store import MemoryStore, Store, Tx, declare_index
 
 log = logging.getLogger("coupang_mock")
 JOURNAL = "journal"
-FLUSH_ENTRIES = 256  # a burst larger than this is written by the request that fills the buffer
 IDLE_SECONDS = 2.0  # a flusher with nothing to do for this long ends (one is started again when needed)
 _BUFFERED: weakref.WeakSet[Journal] = weakref.WeakSet()
 META_KEY = "journal"
@@ -71,14 +71,13 @@ class Journal:
             return
         with self._lock:
             self._pending.extend(kept)
+            # The journal keeps the newest max_entries: older waiting ones would be trimmed on arrival.
+            # Dropping them here keeps a request from ever waiting on a batch (only the flusher writes).
+            del self._pending[: -self.max_entries or len(self._pending)]
             self._coverage.update(coverage or {})
-            full = len(self._pending) >= FLUSH_ENTRIES
             started = self._flusher == os.getpid()
             if not started:
                 self._flusher = os.getpid()
-        if full:
-            self.flush()
-            return
         if not started:
             _BUFFERED.add(self)
             threading.Thread(target=self._flush_later, name="coupang-mock-journal", daemon=True).start()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -298,8 +299,7 @@ def test_a_batched_entry_is_read_at_once_here_and_soon_by_another_process(tmp_pa
     assert there.entry(2) is not None and there.entry(2)["n"] == 2  # type: ignore[index]
 
 
-def test_entries_from_many_threads_are_all_kept_once_in_each_threads_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(journal_module, "FLUSH_ENTRIES", 16)  # some batches are written by a request thread
+def test_entries_from_many_threads_are_all_kept_once_in_each_threads_order() -> None:
     journal = Journal(10_000, max_bytes=50 * 1024 * 1024, flush_seconds=0.01)
     journal.attach(MemoryStore())
 
@@ -331,6 +331,19 @@ def test_an_idle_flusher_ends_and_a_new_one_starts_when_needed(monkeypatch: pyte
     assert journal._flusher is not None, "started again"
     assert _waiting_for(lambda: journal._flusher is None)
     assert [e["n"] for e in journal.recent()] == [2, 1]
+
+
+def test_what_waits_is_capped_at_what_the_journal_keeps_and_coverage_is_never_dropped() -> None:
+    journal = Journal(5, flush_seconds=60)  # nothing is written until a read
+    journal.attach(MemoryStore())
+    edge = ("test-door", "open", "close", "shut")
+    for n in range(50):
+        journal.append({"n": n, "vendorId": VENDOR}, Counter({edge: 1}))
+    assert len(journal._pending) == 5, "a request never waits on a batch, and the buffer stays bounded"
+    assert [e["n"] for e in journal.recent()] == [49, 48, 47, 46, 45]
+    with journal_module.system_tx(journal._store) as tx:
+        stored = tx.get(fsm.RUNTIME, fsm.COVERAGE_KEY)
+    assert stored == {"edges": {"|".join(edge): 50}}
 
 
 def test_waiting_entries_are_written_when_the_process_ends(tmp_path: Path) -> None:
