@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,20 +149,36 @@ def serve_workers(
 
     Each worker builds its own app after the fork (no preload: SQLite connections must not cross a
     fork); they share state through the store, which the caller has pointed at one SQLite file.
+
+    Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads connections over
+    them: on one shared socket, whichever worker woke first took a whole burst of new keep-alive
+    connections (a client's pool), and the other sat idle for as long as the pool lived.
     """
     from gunicorn.app.base import BaseApplication
 
     from .journal import flush_all
 
-    def ready(server: object) -> None:
-        if on_ready:
-            bound = server.LISTENERS[0].sock.getsockname()  # type: ignore[attr-defined]
-            on_ready(f"http://{host}:{bound[1]}")
+    reserved = _reserve_port(host, port)  # the address, kept for the workers; never listened on
+    bound = reserved.getsockname()[1] if reserved else port
+    url = f"http://{host}:{bound}"
+    announced, announcing = multiprocessing.RawValue("b", 0), multiprocessing.Lock()
+
+    def ready_in_master(server: Any) -> None:
+        if on_ready and reserved is None:  # one shared socket: it listens from here on
+            on_ready(f"http://{host}:{server.LISTENERS[0].sock.getsockname()[1]}")
+
+    def ready_in_worker(_worker: Any) -> None:
+        # The first worker whose own socket listens says so, once for the whole server.
+        with announcing:
+            first, announced.value = not announced.value, 1
+        if on_ready and reserved is not None and first:
+            on_ready(url)
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options = {
-                "bind": f"{host}:{port}",
+                "bind": f"{host}:{bound}",
+                "reuse_port": reserved is not None,
                 "workers": workers,
                 "worker_class": "gthread",
                 "threads": threads,
@@ -171,7 +189,8 @@ def serve_workers(
                 # A real-latency fault may hold a request up to its (bounded) latency: not a hung worker.
                 "timeout": 120,
                 "graceful_timeout": 5,
-                "when_ready": ready,
+                "when_ready": ready_in_master,
+                "post_worker_init": ready_in_worker,
                 # The journal's waiting batch (journal.py), also where a worker ends without atexit.
                 "worker_exit": lambda _arbiter, _worker: flush_all(),
             }
@@ -183,7 +202,28 @@ def serve_workers(
             app.wsgi_app = _tag_worker(app.wsgi_app)  # type: ignore[method-assign]
             return app
 
-    _Gunicorn().run()
+    try:
+        _Gunicorn().run()
+    finally:
+        if reserved is not None:
+            reserved.close()
+
+
+def _reserve_port(host: str, port: int) -> socket.socket | None:
+    """A bound, never-listening SO_REUSEPORT socket holding the address (port 0: a free one) for the
+    workers' own sockets; None where the platform lacks SO_REUSEPORT (then one shared socket)."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        return None
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    holder = socket.socket(family, kind, proto)
+    try:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind(address)
+    except OSError:
+        holder.close()
+        raise
+    return holder
 
 
 WORKER_HEADER = "X-Mock-Worker"

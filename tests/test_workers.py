@@ -283,6 +283,32 @@ def test_every_workers_requests_reach_the_journal(served: Served, vendor: dict[s
     assert len({e["id"] for e in listed}) == 20, "sequence numbers are unique across workers"
 
 
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's socket table")
+def test_each_worker_listens_on_a_socket_of_its_own(served: Served) -> None:
+    """On one shared socket, whichever worker woke first took a whole pool of new keep-alive connections
+    and the other idled while the pool lived; with SO_REUSEPORT each worker has its own listening socket
+    and the kernel spreads connections over them."""
+    port = int(served.base_url.rsplit(":", 1)[1])
+    listening = [
+        line
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+        if Path(table).exists()
+        for line in Path(table).read_text().splitlines()[1:]
+        if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+    ]
+    assert len(listening) == 2
+    sessions = [requests.Session() for _ in range(24)]
+    try:
+        with ThreadPoolExecutor(len(sessions)) as pool:
+            answers = list(pool.map(lambda s: s.get(f"{served.base_url}/_mock/clock", timeout=60), sessions))
+        first = [answer.headers[WORKER_HEADER] for answer in answers]
+        again = [s.get(f"{served.base_url}/_mock/clock", timeout=60).headers[WORKER_HEADER] for s in sessions]
+    finally:
+        for session in sessions:
+            session.close()
+    assert len(set(first)) == 2 and again == first, "kept-alive connections stay with their worker"
+
+
 def test_restart_on_the_same_file_keeps_clock_offset_and_fault_rules(tmp_path: Path) -> None:
     db = tmp_path / "kept.db"
     first = serve(db, env={"COUPANG_MOCK_JOURNAL_FLUSH_MS": "600000"})  # journal batches wait for the exit
