@@ -204,7 +204,7 @@ def serve_memory(db: Path, port: int) -> None:
     settings = Settings(throttle_enabled=False)
     source = MockServices(settings, store=open_store(f"sqlite:///{db}"))
     snapshot = snapshots.export(source, VENDOR)
-    source.store.close()  # type: ignore[attr-defined]
+    source.close()
     services = MockServices(settings)
     snapshots.restore(services, VENDOR, snapshot)
     del snapshot, source

@@ -124,6 +124,13 @@ class MockServices:
         op = self.operations[operation_id]
         return op.handler_id in HANDLERS
 
+    def close(self) -> None:
+        """The journal's last batch, then the store's connections (SQL stores)."""
+        self.journal.close()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+
     def reset(self, vendor_id: str | None = None) -> None:
         if vendor_id:
             self.store.reset(vendor_id)

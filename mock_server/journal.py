@@ -55,6 +55,7 @@ class Journal:
         self._flushing = threading.Lock()  # one batch at a time: entries keep their order
         self._wake = threading.Event()
         self._flusher: int | None = None  # the pid whose flusher thread runs (none survives a fork)
+        self._closed = False
 
     def attach(self, store: Store) -> None:
         self._store = store
@@ -70,6 +71,8 @@ class Journal:
                 self._write(tx, kept, coverage or Counter())
             return
         with self._lock:
+            if self._closed:
+                return
             self._pending.extend(kept)
             # The journal keeps the newest max_entries: older waiting ones would be trimmed on arrival.
             # Dropping them here keeps a request from ever waiting on a batch (only the flusher writes).
@@ -84,7 +87,7 @@ class Journal:
         self._wake.set()
 
     def _flush_later(self) -> None:
-        while True:
+        while not self._closed:
             if not self._wake.wait(IDLE_SECONDS):
                 with self._lock:
                     if not self._pending and not self._coverage:
@@ -100,9 +103,24 @@ class Journal:
     def flush(self) -> None:
         """Write this process's waiting entries, in one system transaction."""
         with self._flushing:
+            if self._closed:  # the store is closed or about to be: a late flusher must not touch it
+                return
             with self._lock:
                 batch, self._pending = self._pending, []
                 coverage, self._coverage = self._coverage, Counter()
+            if batch or coverage:
+                with system_tx(self._store) as tx:
+                    self._write(tx, batch, coverage)
+
+    def close(self) -> None:
+        """Write what waits, then never touch the store again (call before closing the store: a
+        flusher writing on a connection another thread closes would crash the process)."""
+        with self._lock:
+            self._closed = True  # appends from here on are dropped, later flushes write nothing
+            batch, self._pending = self._pending, []
+            coverage, self._coverage = self._coverage, Counter()
+        self._wake.set()
+        with self._flushing:  # after the batch in flight, if any: entries stay in order
             if batch or coverage:
                 with system_tx(self._store) as tx:
                     self._write(tx, batch, coverage)

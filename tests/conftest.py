@@ -102,11 +102,11 @@ def settings() -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: TestClock, tmp_path: Path) -> Iterator[MockServices]:
-    store = open_test_store(TEST_STORE, tmp_path)
-    yield MockServices(settings, store=store, clock=clock, document=fixture_document())
-    close = getattr(store, "close", None)
-    if close is not None:
-        close()
+    services = MockServices(
+        settings, store=open_test_store(TEST_STORE, tmp_path), clock=clock, document=fixture_document()
+    )
+    yield services
+    services.close()
 
 
 @pytest.fixture

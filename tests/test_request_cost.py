@@ -80,8 +80,7 @@ class Traced:
 def traced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Traced]:
     shop = Traced(monkeypatch, tmp_path)
     yield shop
-    shop.services.journal.flush()
-    shop.services.store.close()
+    shop.services.close()
 
 
 def test_one_order_sheet_costs_the_same_few_statements_at_any_volume(traced: Traced) -> None:

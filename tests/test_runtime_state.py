@@ -359,3 +359,30 @@ def test_waiting_entries_are_written_when_the_process_ends(tmp_path: Path) -> No
     reader = Journal(10)
     reader.attach(SqliteStore(str(path)))
     assert [e["n"] for e in reader.recent()] == [7]
+
+
+def test_closing_the_services_stops_the_flusher_before_the_store_closes(tmp_path: Path) -> None:
+    """A flusher still writing on a connection that `store.close()` closes from another thread crashed
+    the process (a segfault in SQLite); `MockServices.close` writes the last batch, then closes."""
+    services = _instance(tmp_path / "closing.db", journal_flush_ms=1)
+    sending = threading.Event()
+
+    def send() -> None:
+        n = 0
+        while not sending.is_set():
+            services.journal.append({"n": n, "vendorId": VENDOR, "query": "q" * 4000})
+            n += 1
+            time.sleep(0.0002)  # requests arrive apart (a tight loop would starve every other thread)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(0.3)
+    services.close()
+    sending.set()
+    sender.join()
+    services.journal.append({"n": -1, "vendorId": VENDOR})
+    services.journal.flush()
+    assert services.journal._pending == [], "a closed journal takes nothing more and writes nothing more"
+    reopened = Journal(1000)
+    reopened.attach(SqliteStore(str(tmp_path / "closing.db")))
+    assert reopened.usage()["entries"] > 0, "what waited was written before the store closed"
