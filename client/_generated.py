@@ -401,6 +401,7 @@ class CategoriesApi(Family):
             ValidationError (400): Non-numeric or non-leaf category code.
                 "노출카테고리코드는 숫자형으로 입력해주세요."
                 "노출카테고리 72631은 leaf category code가 아닙니다. 해당 노출카테고리의 leaf category id는 58896,58889,58890,58891,58892,58893,58894 입니다."
+                "전시카테고리[99999999]를 찾을 수 없습니다. 전시카테고리코드를 확인해 주세요."
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -449,6 +450,8 @@ class CategoriesApi(Family):
             ValidationError (400): Invalid parameters or body (upstream error envelope).
                 "Required String parameter 'status' is not present"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Invalid parameter 'nextToken': must be smaller than or equal to 9223372036854775807"
+                "Invalid parameter 'maxPerPage': must be integer"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -533,8 +536,8 @@ class CouponsApi(Family):
                 "계약의 유효기간 안에 쿠폰이 존재해야 한다(계약서의 유효기간:2017-03-01 00:00:00~2017-12-31 23:59:59) (쿠폰의 유효기간:2016-12-05 00:00:00~2017-09-05 00:00:00)"
                 "Cannot parse "2017-13-05 00:00:00": Value 13 for monthOfYear must be in the range [1,12]"
                 "Cannot parse "2017-08-32 00:00:00": Value 32 for dayOfMonth must be in the range [1,31]"
-                "startAt 패턴을 확인하세요. yyyy-MM-dd HH:mm:ss"
-                … and 4 more (see the spec)
+                "Cannot parse "2025-09-01 24:00:00": Value 24 for hourOfDay must be in the range [0,23]"
+                … and 8 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -598,6 +601,7 @@ class CouponsApi(Family):
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): Empty/oversized list or no permission.
                 "vendorItems may not be empty, vendorItems size must be between 1 and 10000"
+                "쿠폰아이디를 확인해주세요 684245"
                 "업체정보의 권한을 확인하세요"
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
@@ -614,6 +618,8 @@ class CouponsApi(Family):
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): targetMonth not in yyyy-MM (Joda message, value echoed).
                 "Invalid format: "2020" is too short"
+                "Invalid format: "2025/08" is malformed at "/08""
+                "Cannot parse "2025-13": Value 13 for monthOfYear must be in the range [1,12]"
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -781,6 +787,7 @@ class CouponsApi(Family):
             ValidationError (400): Negative page, missing status or no permission.
                 "Page index must not be less than zero!"
                 "Required String parameter 'status' is not present"
+                "쿠폰아이디를 확인해주세요 684245"
                 "업체정보의 권한을 확인하세요"
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
@@ -962,7 +969,9 @@ class ExchangesApi(Family):
             ValidationError (400): Exchange unknown or not in RECEIPT. Coupang documents no error for this call; the messages are the mock's wording.
                 "교환요청 내역이 존재하지 않습니다. exchangeId=101268974"
                 "교환요청 상태가 접수(RECEIPT)인 경우에만 입고확인 처리할 수 있습니다. exchangeStatus=PROGRESS"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "교환요청 상태가 접수(RECEIPT)인 경우에만 입고확인 처리할 수 있습니다. exchangeStatus=SUCCESS"
+                "교환요청 상태가 접수(RECEIPT)인 경우에만 입고확인 처리할 수 있습니다. exchangeStatus=REJECT"
+                … and 3 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1012,6 +1021,7 @@ class ExchangesApi(Family):
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): Unknown exchange or an invalid body. Coupang documents no error for this call.
                 "교환요청 내역이 존재하지 않습니다. exchangeId=101268974"
+                "exchangeId in path and body do not match"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
@@ -1030,6 +1040,8 @@ class ExchangesApi(Family):
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): A parameter is missing or does not match the path.
                 "params are not allowed null..."
+                "교환요청 내역이 존재하지 않습니다. exchangeId=101268974"
+                "exchangeId in path and body do not match"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
@@ -1058,7 +1070,7 @@ class LogisticsApi(Family):
                 "params's vendorId not equals gateway's vendorId!"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
                 "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:3215908)"
-                … and 13 more (see the spec)
+                … and 15 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure while creating the place.
@@ -1083,7 +1095,7 @@ class LogisticsApi(Family):
                 "이미 등록된 정보가 존재합니다"
                 "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:1100044653)"
                 "[출고지중복] Duplicated request. name: 강남 반품센터"
-                … and 3 more (see the spec)
+                … and 13 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Courier contract problems (the current table answers these with HTTP 500).
@@ -1186,7 +1198,7 @@ class LogisticsApi(Family):
                 "params are not allowed null..."
                 "params's vendorId not equals gateway's vendorId!"
                 "[출고지중복] 이미 등록된 주소지명이 있습니다 (중복 주소지 코드:3215907)"
-                … and 13 more (see the spec)
+                … and 15 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1210,7 +1222,7 @@ class LogisticsApi(Family):
                 "이미 등록된 주소지명이 있습니다 (중복 주소지 코드:1100044650)"
                 "Please input the correct phone number format including numbers and '-' (min 9, max 13)"
                 "The shippingPlaceId doesn't match~"
-                … and 1 more (see the spec)
+                … and 11 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1235,7 +1247,7 @@ class MiscApi(Family):
                 "Cashback type can't be empty, and the allowed values are FIXED,RATE and FIXED_WITH_QUANTITY."
                 "Cashback value can't be null,and the min value is 1"
                 "vendorItemIds'list can't be empty, the min size is 1, and max size is 50"
-                … and 2 more (see the spec)
+                … and 4 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): System error after a valid call — check whether the cashback was applied anyway.
@@ -1276,6 +1288,7 @@ class MiscApi(Family):
             ValidationError (400): ruleId not the vendor's, or wrong option.
                 "vendor don't have the permission to use this rule, please make sure you use the correct ruleId."
                 "Invalid vendorItemId, vendorItemId doesn't exist or doesn't belong to corresponding vendorId"
+                "VendorItemId can't be null"
             NotFoundError (404): The option has no cashback (the id in the message varies).
                 "Can not find promotion with given condition vendorItemId : 3376012349"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1325,9 +1338,9 @@ class MiscApi(Family):
         Deprecated: Coupang retired or is retiring this operation.
 
         Errors (CoupangError subclasses with Coupang's code and message):
-            ValidationError (400): Invalid parameters or body (upstream error envelope).
-                "Required String parameter 'status' is not present"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+            ValidationError (400): Unknown categoryId or one that is not a number.
+                "관리카테고리를 찾을 수 없는 노출카테고리코드 입니다. 담당MD에게 확인하고 유효한 노출카테고리를 입력해주세요."
+                "Invalid parameter 'categoryId': must be integer"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1377,6 +1390,8 @@ class MiscApi(Family):
             ValidationError (400): Invalid parameters or body (upstream error envelope).
                 "Required String parameter 'status' is not present"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Invalid parameter 'nextToken': must be smaller than or equal to 9223372036854775807"
+                "Invalid parameter 'maxPerPage': must be integer"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1449,8 +1464,9 @@ class MiscApi(Family):
         operationId: searchBrands
 
         Errors (CoupangError subclasses with Coupang's code and message):
-            ValidationError (400): brandName missing.
+            ValidationError (400): brandName missing, or a number Jackson cannot bind.
                 "brandName is required"
+                "Could not read JSON: Numeric value (9223372036854775808) out of range of long (-9223372036854775808 - 9223372036854775807)"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1520,6 +1536,8 @@ class OrdersApi(Family):
                 "배송완료 처리 실패. 배송상태: INSTRUCT"
                 "배송완료 처리 실패. 배송상태: DEPARTURE"
                 "배송완료 처리 실패. 배송상태: NONE_TRACKING"
+                "배송완료 처리 실패. 배송상태: null"
+                … and 3 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1607,7 +1625,7 @@ class OrdersApi(Family):
                 "endTime-startTime range should less than31."
                 "endTime-startTime range should less than 32 day."
                 "endTime-startTime range should less than 0 day"
-                … and 1 more (see the spec)
+                … and 4 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -1639,6 +1657,7 @@ class OrdersApi(Family):
                 "송장번호가 유효하지 않습니다. [합포장번호 : 637281940052718364]"
                 "invalid delivery company code:"
                 "이미 반품이 완료 되었습니다."
+                … and 1 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): The goods were already dispatched (use markAlreadyShipped).
@@ -1729,9 +1748,9 @@ class ProductsApi(Family):
             ValidationError (400): Not registered (code ERROR). Messages are Coupang's; bracketed parts vary.
                 "[]. 유효하지 않은 구매 옵션 값 혹은 단위가 존재합니다."
                 "[]. 유효하지 않은 구매 옵션이 존재합니다."
-                "카테고리의 필수 속성이 존재하지 않습니다."
-                "필수 구매 옵션(미입력 시 등록/노출 제한)이 존재하지 않습니다."
-                … and 33 more (see the spec)
+                "로켓그로스 API 이용약관에 동의하지 않은 업체입니다. WING에서 약관 동의 후 이용해 주세요."
+                "관리카테고리를 찾을 수 없는 노출카테고리코드 입니다. 담당MD에게 확인하고 유효한 노출카테고리를 입력해주세요."
+                … and 35 more (see the spec)
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1841,6 +1860,7 @@ class ProductsApi(Family):
             ValidationError (400): Bad query (code ERROR).
                 "업체코드는 반드시 입력되어야 합니다."
                 "Format of createdAt is yyyy-MM-dd"
+                "violationTypeAndOr 값을 입력해주세요."
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
@@ -1865,6 +1885,8 @@ class ProductsApi(Family):
         Errors (CoupangError subclasses with Coupang's code and message):
             ValidationError (400): Bad id (code ERROR); no error table is documented for this API.
                 "Invalid parameter 'sellerProductId': must be integer"
+                "Invalid parameter 'maxPerPage': must be smaller than or equal to 9223372036854775807"
+                "상품(15073281699)의 데이터가 없습니다."
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1890,7 +1912,8 @@ class ProductsApi(Family):
                 "검색 허용 범위를 초과했습니다. 최대 허용 범위는 10분입니다."
                 "업체[A0012345]는 다른 업체[skma***]의 상품목록을 조회할 수 없습니다."
                 "Required String parameter 'createdAtFrom' is not present"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Invalid date format: createdAtFrom=2025-02-30T09:10:00"
+                … and 2 more (see the spec)
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1920,6 +1943,8 @@ class ProductsApi(Family):
             ValidationError (400): Invalid parameters or body (upstream error envelope).
                 "Required String parameter 'status' is not present"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Invalid parameter 'nextToken': must be smaller than or equal to 9223372036854775807"
+                "Invalid parameter 'maxPerPage': must be integer"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1949,6 +1974,8 @@ class ProductsApi(Family):
             ValidationError (400): Invalid parameters or body (upstream error envelope).
                 "Required String parameter 'status' is not present"
                 "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "Invalid parameter 'nextToken': must be smaller than or equal to 9223372036854775807"
+                "Invalid parameter 'maxPerPage': must be integer"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -1966,6 +1993,7 @@ class ProductsApi(Family):
                 ""임시저장", "승인완료", "승인반려", "부분승인완료" 상태의 상품만 승인 요청 가능합니다."
                 "인벤토리(15073281694)는 승인요청 상태가 아닙니다."
                 "상품 정보가 등록 또는 수정되고 있습니다. 잠시 후 다시 조회해 주시기 바랍니다. [1507***694]"
+                "상품(15073281699)의 데이터가 없습니다."
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -2017,7 +2045,7 @@ class ProductsApi(Family):
                 "입력값에 오류가 있습니다. line: 123"
                 "올바른 반품지 센터코드를 입력 하세요."
                 "java.lang.NullPointerException"
-                … and 20 more (see the spec)
+                … and 26 more (see the spec)
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -2036,7 +2064,7 @@ class ProductsApi(Family):
                 "업체상품아이디를 반드시 입력해주세요."
                 "존재하지 않는 등록상품아이디 [15073281699]입니다."
                 "삭제된 상품은 변경이 불가능합니다."
-                … and 2 more (see the spec)
+                … and 3 more (see the spec)
             ServerError (500): Unexpected upstream failure.
                 "상품 수정이 실패했습니다. 쿠팡관리자에게 문의해주세요"
                 "Internal Exception"
@@ -2091,6 +2119,7 @@ class ProductsApi(Family):
                 "유효하지 않은 재고수량입니다."
                 "재고변경에 실패했습니다. [옵션ID[8742***052] : 삭제된 상품은 변경이 불가능합니다.]"
                 "재고변경에 실패했습니다. [vendoritemid 8742***052 not found]"
+                "Invalid parameter 'quantity': must be smaller than or equal to 9223372036854775807"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
                 "Internal Exception"
             Also HTTP 401, 429, 504 (auth, 429 after retries, gateway time-outs).
@@ -2117,7 +2146,8 @@ class ReturnsApi(Family):
                 "취소반품접수내역이 존재하지 않습니다."
                 "이미 반품이 완료 되었습니다."
                 "취소반품접수수량과 cancelCount가 일치하지 않습니다."
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "receiptId in path and body do not match"
+                … and 1 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): The receipt is not in an approvable state (usually already completed) or the quantity does not match.
@@ -2142,7 +2172,8 @@ class ReturnsApi(Family):
                 "취소반품접수내역이 존재하지 않습니다."
                 "이미 반품이 완료 되었습니다."
                 "반품접수(RETURNS_UNCHECKED) 상태의 반품 건만 입고확인 처리할 수 있습니다. receiptStatus=VENDOR_WAREHOUSE_CONFIRM"
-                "The vendorId in path or requestBody doesn't match the one got from api-gateway."
+                "receiptId in path and body do not match"
+                … and 1 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
@@ -2187,7 +2218,7 @@ class ReturnsApi(Family):
                 "OrderId can't be null , if doesn't pass the parameter status"
                 "검색기간은 최대 31일입니다."
                 "검색기간의 끝이 시작 보다 앞섭니다. SearchPeriod=-2"
-                … and 2 more (see the spec)
+                … and 4 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ValidationError (412): The upstream query took too long (too much data) — shorten the window and retry later.
@@ -2290,7 +2321,7 @@ class SettlementApi(Family):
                 "The request is invalid: dateFrom, dateTo: 1달 이내의 범위로만 조회가능합니다. 사용자 입력값 = 2025-09-27, 2025-10-28"
                 "Required String parameter 'vendorId' is not present"
                 "The request is invalid: recognitionDateFrom: Invalid format. 'yyyy-MM-dd' 형식을 사용하세요. (예시) '2011-12-03' 사용자 입력값 = 2025/11/01"
-                … and 3 more (see the spec)
+                … and 7 more (see the spec)
             NotFoundError (404): Unknown path, wrong vendorId in the path, or an unknown resource.
                 "Not Found"
             ServerError (500): Upstream failure; Coupang also answers 500 for some malformed inputs.
