@@ -4,6 +4,7 @@ over an indexed store query (`*_query` helpers: they fetch one row past the page
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -59,8 +60,18 @@ CursorFetch = Callable[[IndexKey | None, int | None], list[T]]
 def time_key(value: str | datetime) -> str:
     """A moment as an index key component: UTC, fixed width, so string order is time order whatever
     offset or precision the stored ISO string was written with."""
-    moment = parse_iso(value) if isinstance(value, str) else value
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, str):
+        return _stored_time_key(value)
+    return value.astimezone(UTC).strftime(TIME_KEY_FORMAT)
+
+
+TIME_KEY_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@functools.lru_cache(maxsize=32768)
+def _stored_time_key(value: str) -> str:
+    # Stored moments are keyed again on every write and page read (a list page: 50 parses and strftimes).
+    return parse_iso(value).astimezone(UTC).strftime(TIME_KEY_FORMAT)
 
 
 def up_to(moment: datetime) -> str:
@@ -100,7 +111,6 @@ def cursor_page(
         wanted = size + 1 - len(page)
         chunk = fetch(after, wanted)
         for row in chunk:
-            after = key(row)
             if not keep(row):
                 continue
             if len(page) == size:
@@ -108,3 +118,4 @@ def cursor_page(
             page.append(row)
         if len(chunk) < wanted:
             return page, False
+        after = key(chunk[-1])  # the next query goes on past the last row read

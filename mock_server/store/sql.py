@@ -52,6 +52,9 @@ class Dialect:
     def is_conflict(self, error: BaseException) -> bool:
         raise NotImplementedError
 
+    def end(self, db: Any) -> None:
+        """After the COMMIT or ROLLBACK of a transaction `begin` opened."""
+
     def lock_tenant(self, db: Any, tenant: str) -> None:
         """Inside a writer, before a nested transaction of `tenant` (SQLite's writer already locks all)."""
 
@@ -103,6 +106,7 @@ class SqlTx:
         self._deltas: dict[tuple[str, str, bytes], int] = {}
         self._cache: dict[tuple[str, str], tuple[str | None, dict[str, bytes]]] = {}
         self._fetched: list[tuple[str, str]] = []
+        self.wrote = False
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
         return self._db.execute(self._dialect.sql(statement), params)
@@ -110,6 +114,7 @@ class SqlTx:
     def _write(self, statement: str, params: tuple[Any, ...]) -> None:
         if not self._may_write:
             raise Conflict("a read transaction wrote")
+        self.wrote = True
         self._last = self._run(statement, params)
 
     def get(self, kind: str, key: str | int) -> Document | None:
@@ -367,6 +372,7 @@ class SqlStore:
             raise
         finally:
             self._local.tx = None
+            self.dialect.end(db)
 
     def _nested(self, db: Any, outer: SqlTx, tenant: str) -> Iterator[SqlTx]:
         depth = self._local.depth = getattr(self._local, "depth", 0) + 1
@@ -387,6 +393,7 @@ class SqlStore:
                 outer._deltas = tx._deltas
             else:
                 tx.flush()
+            outer.wrote = outer.wrote or tx.wrote
         except BaseException:
             db.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
             outer._cache.clear()  # it may hold what the savepoint wrote and took back
