@@ -781,7 +781,9 @@ def test_invoice_line_refusals_answer_the_catalogued_text(shop: Shop, services: 
 def _snapshot(services: Any, vendor_id: str) -> dict[str, Any]:
     """Every document of the orders domain and the stock: what a refusal must leave untouched."""
     with services.store.transaction(vendor_id) as tx:
-        return {kind: dict(tx.items(kind)) for kind in ("boxes", "orders", "orders-meta", "invoice-uses", "vendor-items")}
+        return {
+            kind: dict(tx.items(kind)) for kind in ("boxes", "orders", "orders-meta", "invoice-uses", "vendor-items")
+        }
 
 
 def test_the_invoice_result_table_is_the_catalogue() -> None:

@@ -49,7 +49,10 @@ def test_documented_vectors(vector: dict[str, str]) -> None:
     assert signature(vector["secretKey"], message) == vector["signature"]
 
 
-@pytest.mark.skipif(not COMMON.exists(), reason="needs ../shared/reference (the Coupang catalogue beside a development checkout; not shipped, not in CI clones)")
+@pytest.mark.skipif(
+    not COMMON.exists(),
+    reason="needs ../shared/reference (the Coupang catalogue beside a development checkout; not shipped, not in CI clones)",
+)
 def test_vectors_match_the_catalogue() -> None:
     catalogue = yaml.safe_load(COMMON.read_text(encoding="utf-8"))["auth"]["test_vectors"]
     for documented in catalogue:

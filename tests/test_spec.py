@@ -128,7 +128,10 @@ def test_every_catalogue_endpoint_is_an_operation() -> None:
     assert not missing, sorted(missing)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="needs ../shared/reference (the Coupang catalogue beside a development checkout; not shipped, not in CI clones)")
+@pytest.mark.skipif(
+    not REFERENCE.exists(),
+    reason="needs ../shared/reference (the Coupang catalogue beside a development checkout; not shipped, not in CI clones)",
+)
 def test_the_catalogue_snapshot_is_current() -> None:
     assert _snapshot_ids() == _catalogue_ids()
 

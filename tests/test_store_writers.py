@@ -220,9 +220,7 @@ def _overlap(monkeypatch: pytest.MonkeyPatch, calls: list[Any]) -> int:
     return most[0]
 
 
-def test_writers_take_turns_in_a_process_and_readers_do_not(
-    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_writers_take_turns_in_a_process_and_readers_do_not(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
     body = {"vendorId": DEFAULT_VENDOR_ID, "name": "thing"}
     assert _call(gateway, "POST", THINGS, body) == 200
     unlearned = [lambda: _call(gateway, "POST", THINGS, body)] * 4
