@@ -154,7 +154,7 @@ def servers(gunicorn: str, db: Path) -> dict[str, tuple[str, Any]]:
             lambda p: gunicorn_command(gunicorn, p, "bench_floor:flask_hello()"),
         ),
         "flask-stateful": (
-            "Flask + CEA HMAC + one SQLite read by key (gthread -w2 ×8)",
+            "Flask + CEA HMAC + the least SQLite work: 1 row by key / 50 rows / 1 insert (gthread -w2 ×8)",
             lambda p: gunicorn_command(gunicorn, p, "bench_floor:flask_stateful()"),
         ),
         "mock": (
