@@ -232,6 +232,9 @@ def test_a_request_reads_the_same_documents_whatever_the_vendor_stores(shop: Sho
         }
         return {name: _documents_read(reads, call) for name, call in calls.items()}
 
+    # Once before measuring: an operation whose optimistic attempt lost a race (PostgreSQL's read-only
+    # attempt of every write) starts as a writer from the next call on, and reads once instead of twice.
+    requests(shop.order((vid, 1))["shipmentBoxIds"][0])
     for _ in range(5):
         shop.order((vid, 1))
     few = requests(shop.order((vid, 1))["shipmentBoxIds"][0])
