@@ -26,7 +26,7 @@ from .auth import VENDOR_MISMATCH, Authenticator, AuthFailure, AuthResult
 from .clock import TestClock, wall_clock
 from .domains.fsm import take_coverage
 from .errors import ApiError, LocatedError, bug_response, gateway_error, json_response, not_found
-from .faults import FaultInjector, FaultRule
+from .faults import FaultInjector, FaultRule, Latency
 from .ids import IdFactory
 from .journal import Journal
 from .ladder import Ladder
@@ -270,7 +270,7 @@ class Gateway:
         auth: AuthResult,
         now: datetime,
         admission: Admission,
-        latency: Any,
+        latency: Latency | None,
     ) -> Response:
         """Validation, the vendor's transaction and the rendered answer of an admitted call."""
         operation = self.s.operations[operation_id]
