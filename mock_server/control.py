@@ -361,7 +361,8 @@ def coverage() -> Any:
 def diagnose_auth() -> Any:
     """The gateway's HMAC checks on a header the caller sends (or a journal entry's), every one that can
     run, plus which usual client mistake explains a wrong signature (the dashboard's HMAC debugger)."""
-    from .ui.routes import journal_diagnosis, signing_mistakes
+    from .ui.diagnose import signing_mistakes
+    from .ui.routes import journal_diagnosis
 
     data = body()
     if "journalId" in data:
@@ -379,7 +380,7 @@ def diagnose_auth() -> Any:
     )
     failed = next((c for c in checks if not c["ok"]), None)
     verdict = "ok" if failed is None else s.auth.refusal_of(failed["check"])
-    mistakes = signing_mistakes(s, data.get("authorization"), method, path, query)
+    mistakes = signing_mistakes(data.get("authorization"), method, path, query, lookup=s.vendors.by_access_key)
     return json_response({"ok": failed is None, "verdict": verdict, "checks": checks, **mistakes})
 
 

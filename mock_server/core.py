@@ -36,7 +36,7 @@ from .runtime import LearnedReads, system_run, system_tx
 from .settings import Settings
 from .store import MemoryStore, Store, Tx, WriterGuess
 from .throttle import WARNING_HEADER, Admission, Throttle
-from .ui.diagnose import diagnose
+from .ui.diagnose import signing_mistakes
 from .validation import JsonLimits, OperationValidator, SizeLimits, check_size
 from .vendors import VendorRegistry
 
@@ -389,16 +389,12 @@ class Gateway:
 
     def _explain_refusal(self, request: Request, raw_query: str, entry: dict[str, Any]) -> None:
         """The dashboard's view of a 401: each check, and the string the client actually signed."""
-        report = diagnose(
+        report = signing_mistakes(
             request.headers.get("Authorization"),
             request.method,
             raw_path(request),
             raw_query,
             lookup=self.s.vendors.by_access_key,
-            now=self.s.wall(),
-            key_now=self.s.clock.now(),
-            window_seconds=self.s.settings.auth_window_seconds,
-            validity_days=self.s.settings.key_validity_days,
         )
         # the gateway's own checks (as /_mock/auth/diagnose answers them) and the client mistake behind them
         entry["authChecks"] = self.s.auth.diagnose(

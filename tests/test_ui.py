@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coupang_mock.client.signing import authorization_header, format_signed_date, sign, signature, string_to_sign
+from coupang_mock.server.auth import Authenticator
 from coupang_mock.server.core import JOURNAL_BODY_CAP, MockServices
 from coupang_mock.server.domains.orders import BOX_MACHINE
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
@@ -18,10 +19,10 @@ from coupang_mock.server.store import INDEXES
 from coupang_mock.server.ui import markdown
 from coupang_mock.server.ui.diagnose import (
     HINTS,
-    diagnose,
     mistake_hint,
     received_string_to_sign,
     signed_variant,
+    signing_mistakes,
     text_diff,
 )
 
@@ -164,22 +165,14 @@ NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 VENDOR = {"vendorId": V, "secretKey": DEFAULT_SECRET_KEY, "issuedAt": (NOW - timedelta(days=10)).isoformat()}
 
 
-def run(header: str | None, *, now: datetime = NOW, key_now: datetime = NOW, path: str = ORDERSHEETS) -> dict[str, Any]:
-    return diagnose(
-        header,
-        "GET",
-        path,
-        QUERY,
-        lookup=lambda key: VENDOR if key == DEFAULT_ACCESS_KEY else None,
-        now=now,
-        key_now=key_now,
-        window_seconds=300,
-        validity_days=180,
-    )
+def lookup(key: str) -> dict[str, Any] | None:
+    return VENDOR if key == DEFAULT_ACCESS_KEY else None
 
 
-def failed(report: dict[str, Any]) -> list[str]:
-    return [c["check"] for c in report["checks"] if not c["ok"]]
+class Keys:
+    """The one registry call the authenticator makes."""
+
+    by_access_key = staticmethod(lookup)
 
 
 def header_at(at: datetime, *, algorithm: str = "HmacSHA256", access: str = DEFAULT_ACCESS_KEY) -> str:
@@ -189,37 +182,73 @@ def header_at(at: datetime, *, algorithm: str = "HmacSHA256", access: str = DEFA
 
 
 @pytest.mark.parametrize(
-    ("header", "kwargs", "failing"),
+    ("header", "kwargs", "verdict"),
     [
-        (None, {}, ["present"]),
-        ("Bearer abc", {}, ["format"]),
-        (header_at(NOW, algorithm="HmacSHA1"), {}, ["algorithm"]),
-        (header_at(NOW).replace(format_signed_date(NOW), "2026-03-02"), {}, ["signed-date"]),
-        (header_at(NOW - timedelta(minutes=6)), {}, ["signed-date"]),
-        (header_at(NOW + timedelta(minutes=6)), {}, ["signed-date"]),
-        (header_at(NOW, access="unknown-key"), {}, ["access-key"]),
-        (header_at(NOW), {"key_now": NOW + timedelta(days=171)}, ["key-age"]),
-        (header_at(NOW), {"path": ORDERSHEETS + "/x"}, ["signature"]),
-        (header_at(NOW), {}, []),
+        (None, {}, "header"),
+        ("Bearer abc", {}, "format"),
+        (header_at(NOW, algorithm="HmacSHA1"), {}, "algorithm"),
+        (header_at(NOW).replace(format_signed_date(NOW), "2026-03-02"), {}, "signedDate"),
+        (header_at(NOW - timedelta(minutes=6)), {}, "dateSkew"),
+        (header_at(NOW + timedelta(minutes=6)), {}, "dateSkew"),
+        (header_at(NOW, access="unknown-key"), {}, "accessKey"),
+        (header_at(NOW), {"key_now": NOW + timedelta(days=171)}, "keyAge"),
+        (header_at(NOW), {"path": ORDERSHEETS + "/x"}, "signature"),
+        (header_at(NOW), {}, None),
     ],
     ids=["missing", "format", "algorithm", "date-format", "late", "early", "key", "key-age", "signature", "ok"],
 )
-def test_each_check_fails_alone(header: str | None, kwargs: dict[str, Any], failing: list[str]) -> None:
-    report = run(header, **kwargs)
-    assert failed(report) == failing
-    assert all(c["detail"] for c in report["checks"])
+def test_the_debugger_shows_the_gateways_checks_and_the_first_failing_is_the_verdict(
+    header: str | None, kwargs: dict[str, Any], verdict: str | None
+) -> None:
+    path, key_now = kwargs.get("path", ORDERSHEETS), kwargs.get("key_now", NOW)
+    checks = Authenticator(Keys(), 300, 180).diagnose(header, "GET", path, QUERY, NOW, key_now)  # type: ignore[arg-type]
+    assert next((c["check"] for c in checks if not c["ok"]), None) == verdict
+    assert all(c["detail"] for c in checks)
 
 
-def test_a_masked_signature_is_recognised() -> None:
-    masked = header_at(NOW).rsplit("signature=", 1)[0] + "signature=ab12…"
-    report = run(masked)
-    assert failed(report) == ["signature"] and "masked" in report["checks"][-1]["detail"]
+def mistakes(header: str | None, path: str = ORDERSHEETS) -> dict[str, Any]:
+    return signing_mistakes(header, "GET", path, QUERY, lookup=lookup)
 
 
 def test_a_good_signature_shows_the_same_string_on_both_sides() -> None:
-    report = run(header_at(NOW))
+    report = mistakes(header_at(NOW))
+    assert report["vendorId"] == V
     assert report["receivedStringToSign"] == report["expectedStringToSign"]
     assert report["expectedStringToSign"] == f"{format_signed_date(NOW)}GET{ORDERSHEETS}{QUERY}"
+    assert report["diff"] is None and report["hint"] is None
+
+
+def test_a_signature_over_another_path_is_found_and_named() -> None:
+    sent = header_at(NOW)  # signed for ORDERSHEETS, sent to ORDERSHEETS + "/"
+    report = mistakes(sent, ORDERSHEETS + "/")
+    assert report["receivedStringToSign"] == f"{format_signed_date(NOW)}GET{ORDERSHEETS}{QUERY}"
+    assert report["diff"]["expected"] == "/" and report["diff"]["received"] == ""
+    assert report["hint"] == HINTS["trailing slash"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer abc",
+        header_at(NOW).replace(format_signed_date(NOW), "2026-03-02"),
+    ],
+    ids=["missing", "format", "date-format"],
+)
+def test_no_string_to_sign_without_a_readable_header(header: str | None) -> None:
+    assert set(mistakes(header).values()) == {None}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [header_at(NOW, access="unknown-key"), header_at(NOW).rsplit("signature=", 1)[0] + "signature=ab12…"],
+    ids=["unknown-key", "masked"],
+)
+def test_the_expected_string_alone_when_the_signature_cannot_be_checked(header: str) -> None:
+    report = mistakes(header)
+    assert report["expectedStringToSign"] == f"{format_signed_date(NOW)}GET{ORDERSHEETS}{QUERY}"
+    assert report["receivedStringToSign"] is None and report["hint"] is None
+    assert report["vendorId"] == (None if "unknown-key" in header else V)
 
 
 MISTAKES = [
@@ -272,7 +301,8 @@ def test_diagnose_route_checks_a_pasted_header_and_a_journal_entry(http: Any) ->
     report = http.post(
         "/_mock/auth/diagnose", json={"authorization": wrong, "method": "GET", "path": ORDERSHEETS, "query": QUERY}
     ).get_json()
-    assert failed(report) == ["signature"] and report["diff"]["received"] == "?"
+    assert [c["check"] for c in report["checks"] if not c["ok"]] == ["signature"]
+    assert report["diff"]["received"] == "?" and report["hint"] == HINTS["question mark"]
     http.get(f"{ORDERSHEETS}?{QUERY}", headers={"Authorization": wrong})
     entry_id = http.get("/_mock/ui/api/journal").get_json()[0]["id"]
     stored = http.post("/_mock/auth/diagnose", json={"journalId": entry_id}).get_json()

@@ -1,4 +1,4 @@
-"""Why a CEA HMAC signature fails, check by check: what the dashboard's HMAC debugger shows.
+"""Why a CEA HMAC signature fails: the string the client signed, for the dashboard's HMAC debugger.
 
 The signature alone cannot be inverted, but clients get it wrong in a handful of known ways (decoded
 path, '?' before the query, re-encoded or sorted query, lower-case method). Trying those variants with
@@ -9,12 +9,10 @@ expected one with the differing part highlighted.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus
 
 from coupang_mock.client.signing import (
-    ALGORITHM,
     encode_query,
     parse_authorization,
     parse_signed_date,
@@ -22,7 +20,6 @@ from coupang_mock.client.signing import (
     string_to_sign,
 )
 
-Check = dict[str, Any]
 KeyLookup = Callable[[str], dict[str, Any] | None]
 
 
@@ -120,99 +117,40 @@ def text_diff(expected: str, received: str | None) -> dict[str, str] | None:
     }
 
 
-def _check(name: str, ok: bool, detail: str) -> Check:
-    return {"check": name, "ok": ok, "detail": detail}
+def signing_mistakes(header: str | None, method: str, path: str, query: str, *, lookup: KeyLookup) -> dict[str, Any]:
+    """The string the client signed beside the expected one, their diff and the mistake in words, as far
+    as the header allows. The checks and their verdict are the gateway's own (`Authenticator.diagnose`);
+    this only explains a signature that did not match.
 
-
-def diagnose(
-    header: str | None,
-    method: str,
-    path: str,
-    query: str,
-    *,
-    lookup: KeyLookup,
-    now: datetime,
-    key_now: datetime,
-    window_seconds: int,
-    validity_days: int,
-) -> dict[str, Any]:
-    """Every check the gateway makes, in its order, each with a human detail; stops where it must.
-
-    `lookup(access_key)` gives the vendor record (vendorId, secretKey, issuedAt) or None.
+    `lookup(access_key)` gives the vendor record (vendorId, secretKey) or None.
     """
-    checks: list[Check] = []
-    result: dict[str, Any] = {"checks": checks, "expectedStringToSign": None, "receivedStringToSign": None}
-    query = query[1:] if query.startswith("?") else query
-    if not header or not header.strip():
-        checks.append(
-            _check("present", False, "no Authorization header: Coupang answers 401 Request is not authorized.")
-        )
-        return result
-    parsed = parse_authorization(header)
-    checks.append(
-        _check(
-            "format",
-            parsed is not None,
-            "CEA algorithm=…, access-key=…, signed-date=…, signature=…"
-            if parsed
-            else "not 'CEA algorithm=HmacSHA256, access-key=…, signed-date=yyMMddTHHmmssZ, signature=<hex>'",
-        )
-    )
+    report: dict[str, Any] = {
+        "vendorId": None,  # whose key signed it, when the key is known
+        "expectedStringToSign": None,
+        "receivedStringToSign": None,
+        "diff": None,
+        "hint": None,
+    }
+    parsed = parse_authorization(header) if header and header.strip() else None
     if parsed is None:
-        return result
-    checks.append(_check("algorithm", parsed.algorithm == ALGORITHM, f"{parsed.algorithm} (must be {ALGORITHM})"))
+        return report
     try:
-        signed_at = parse_signed_date(parsed.signed_date)
+        parse_signed_date(parsed.signed_date)
     except ValueError:
-        checks.append(_check("signed-date", False, f"{parsed.signed_date!r} is not yyMMddTHHmmssZ (UTC)"))
-        return result
-    skew = (signed_at - now).total_seconds()
-    checks.append(
-        _check(
-            "signed-date",
-            abs(skew) <= window_seconds,
-            f"{signed_at.isoformat()} is {abs(skew):.0f}s {'ahead of' if skew > 0 else 'behind'} the server clock "
-            f"{now.replace(microsecond=0).isoformat()} (allowed ±{window_seconds}s)",
-        )
-    )
-    expected = string_to_sign(parsed.signed_date, method, path, query)
-    result["expectedStringToSign"] = expected
+        return report  # no string-to-sign worth showing: the date check says what is wrong
+    query = query.removeprefix("?")
+    expected = report["expectedStringToSign"] = string_to_sign(parsed.signed_date, method, path, query)
     vendor = lookup(parsed.access_key)
-    checks.append(
-        _check(
-            "access-key",
-            vendor is not None,
-            f"belongs to vendor {vendor['vendorId']}" if vendor else f"{parsed.access_key} is not a key of this mock",
-        )
-    )
     if vendor is None:
-        return result
-    result["vendorId"] = vendor["vendorId"]
-    age = key_now - datetime.fromisoformat(vendor["issuedAt"])
-    checks.append(
-        _check(
-            "key-age",
-            age <= timedelta(days=validity_days),
-            f"issued {age.days} days ago (keys work {validity_days} days)",
-        )
-    )
-    if "…" in parsed.signature:
-        checks.append(_check("signature", False, "masked (copied from the journal): paste the header your client sent"))
-        return result
-    matches = signature(vendor["secretKey"], expected) == parsed.signature.lower()
-    if matches:
-        checks.append(_check("signature", True, "HMAC-SHA256 of the expected string-to-sign"))
-        result["receivedStringToSign"] = expected
-        return result
+        return report
+    report["vendorId"] = vendor["vendorId"]
+    if "…" in parsed.signature:  # masked by the journal: nothing to compare
+        return report
+    if signature(vendor["secretKey"], expected) == parsed.signature.lower():
+        report["receivedStringToSign"] = expected
+        return report
     found = signed_variant(vendor["secretKey"], parsed.signed_date, method, path, query, parsed.signature)
-    received = found[0] if found else None
-    result["receivedStringToSign"] = received
-    result["diff"] = text_diff(expected, received)
-    result["hint"] = mistake_hint(found[1] if found else None)
-    detail = (
-        "the client signed a different string (see the diff)"
-        if received
-        else "matches none of the usual variants of this request: wrong secret key, or another message was signed"
-    )
-    checks.append(_check("signature", False, detail))
-    return result
+    received = report["receivedStringToSign"] = found[0] if found else None
+    report["diff"] = text_diff(expected, received)
+    report["hint"] = mistake_hint(found[1] if found else None)
+    return report

@@ -22,7 +22,6 @@ from ..domains.fsm import MACHINES, transition_coverage
 from ..errors import ApiError, json_response
 from ..simulate import int_arg, vendor_tx
 from . import journal_view, state
-from .diagnose import diagnose
 from .svg import coverage_counts, machine_svg
 
 HERE = Path(__file__).resolve().parent
@@ -110,24 +109,6 @@ def journal_diagnosis(data: dict[str, Any]) -> dict[str, Any]:
         "request": {k: entry.get(k) for k in ("method", "path", "query")}
         | {"authorization": (entry.get("requestHeaders") or {}).get("Authorization")},
     }
-
-
-def signing_mistakes(s: Any, authorization: str | None, method: str, path: str, query: str) -> dict[str, Any]:
-    """Expected vs received string-to-sign, their diff and a hint, when a usual client mistake explains
-    the signature (the checks themselves are the gateway's: Authenticator.diagnose)."""
-    report = diagnose(
-        authorization,
-        method,
-        path,
-        query,
-        lookup=s.vendors.by_access_key,
-        now=s.wall(),
-        key_now=s.clock.now(),
-        window_seconds=s.settings.auth_window_seconds,
-        validity_days=s.settings.key_validity_days,
-    )
-    keys = ("expectedStringToSign", "receivedStringToSign", "diff", "hint")
-    return {key: report.get(key) for key in keys}
 
 
 # ---------------------------------------------------------------- state
