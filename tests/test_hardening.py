@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from coupang_mock.client.signing import sign
 from coupang_mock.server.app import create_app
 from coupang_mock.server.cli import main
-from coupang_mock.server.core import MockServices
+from coupang_mock.server.core import Gateway, MockServices
 from coupang_mock.server.errors import ERROR_ID_HEADER
 from coupang_mock.server.server import start_in_thread
 from coupang_mock.server.settings import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_VENDOR_ID, Settings
@@ -357,6 +357,35 @@ def test_oversize_body_is_a_413(app: Any, settings: Settings, services: MockServ
     )
     assert control_answer.status_code == 413
     assert snapshot(services) == before
+
+
+def test_a_bug_around_the_gateway_still_answers_in_coupangs_shape(
+    app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Coupang paths bypass Flask (and its error handlers): the dispatcher keeps the same promise."""
+
+    def broken(_gateway: Gateway, _request: Any) -> Any:
+        raise RuntimeError("a bug outside the gateway's own handling")
+
+    monkeypatch.setattr(Gateway, "__call__", broken)
+    header = sign(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, "GET", ECHO, "")
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get(ECHO, headers={"Authorization": header})
+    assert response.status_code == 500
+    assert response.json["message"] == "Internal Exception" and "Traceback" not in response.get_data(as_text=True)
+    assert response.headers[ERROR_ID_HEADER] in caplog.text
+    assert app.test_client().get("/_mock/health").status_code == 200  # the control plane is still Flask's
+
+
+def test_a_body_over_the_servers_limit_is_refused_while_the_gateway_reads_it(services: MockServices) -> None:
+    services.settings.max_body_bytes = 1000
+    app = create_app(services=services)  # the limit the app was made with, as Flask's MAX_CONTENT_LENGTH was
+    services.settings.max_body_bytes = 10_000_000
+    header = sign(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, "POST", THINGS, "")
+    response = app.test_client().post(
+        THINGS, data=b"{" + b" " * 2000 + b"}", headers={"Authorization": header, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 413 and response.json["message"] == "Request Entity Too Large"
 
 
 def test_waitress_refuses_an_oversize_body_before_reading_it() -> None:
